@@ -1,0 +1,50 @@
+/**
+ * Gradient clamping and RMSprop with PyTorch's semantics (momentum, non-centred).
+ *
+ * @module
+ */
+
+import type { Floats } from "./floats.ts";
+
+/** RMSprop settings; the reference trains with alpha 0.95, momentum 0.9, eps 1e-8, clamp 10. */
+export interface RmspropSettings {
+  readonly lr: number;
+  readonly alpha: number;
+  readonly momentum: number;
+  readonly eps: number;
+  /** Gradients are clamped element-wise to [-clip, clip] before the update. */
+  readonly clip: number;
+}
+
+/** The reference's settings at a given learning rate. */
+export function referenceRmsprop(lr: number): RmspropSettings {
+  return { lr, alpha: 0.95, momentum: 0.9, eps: 1e-8, clip: 10 };
+}
+
+/** The optimizer's per-parameter state: running mean square and momentum buffer. */
+export interface RmspropState {
+  readonly squareAverage: Floats;
+  readonly momentumBuffer: Floats;
+}
+
+/**
+ * One update of the first `count` parameters, in place:
+ * `g = clamp(grad)`, `v = alpha·v + (1-alpha)·g²`, `buf = momentum·buf + g/(sqrt(v)+eps)`,
+ * `p -= lr·buf`.
+ */
+export function rmspropStep(
+  settings: RmspropSettings,
+  params: Floats,
+  grads: Floats,
+  state: RmspropState,
+  count: number,
+): void {
+  const { lr, alpha, momentum, eps, clip } = settings;
+  const { squareAverage, momentumBuffer } = state;
+  for (let i = 0; i < count; i++) {
+    const g = Math.min(Math.max(grads[i], -clip), clip);
+    squareAverage[i] = alpha * squareAverage[i] + (1 - alpha) * g * g;
+    momentumBuffer[i] = momentum * momentumBuffer[i] + g / (Math.sqrt(squareAverage[i]) + eps);
+    params[i] -= lr * momentumBuffer[i];
+  }
+}
