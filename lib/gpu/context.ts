@@ -1,0 +1,266 @@
+/**
+ * The WebGPU context: adapter and device, a pipeline cache, labelled buffers, readback, and
+ * errors that name the kernel that raised them. Nothing here is global; callers pass the
+ * context explicitly.
+ *
+ * @module
+ */
+
+/** Raised when WebGPU has no adapter or device; the message suggests the CPU backend. */
+export class GpuUnavailableError extends Error {
+  /** Builds the error with the reason WebGPU is unavailable. */
+  constructor(detail: string) {
+    super(`Cannot start WebGPU: ${detail}; run with --backend cpu to train on the CPU`);
+    this.name = "GpuUnavailableError";
+  }
+}
+
+/** Raised for a validation, out-of-memory or internal error, naming the kernel involved. */
+export class GpuKernelError extends Error {
+  /** Builds the error for `kernel` with WebGPU's own message. */
+  constructor(kernel: string, detail: string) {
+    super(`WebGPU kernel "${kernel}" failed: ${detail}`);
+    this.name = "GpuKernelError";
+  }
+}
+
+/** A device with its adapter's description and a pipeline cache. */
+export interface GpuContext {
+  readonly device: GPUDevice;
+  /** The adapter's description, e.g. "NVIDIA H100" or "llvmpipe (LLVM 15.0.6, 256 bits)". */
+  readonly adapterName: string;
+  /** True for a software adapter (llvmpipe, lavapipe, SwiftShader or a fallback adapter). */
+  readonly isSoftware: boolean;
+  /** Compiled pipelines by label and constants, shared by every kernel of this context. */
+  readonly pipelines: Map<string, GPUComputePipeline>;
+  /** Set once the device is lost; every later use throws it. */
+  lost?: Error;
+}
+
+const SOFTWARE_ADAPTERS = /llvmpipe|lavapipe|swiftshader|software/i;
+
+/** Options for `createGpuContext`. */
+export interface GpuContextOptions {
+  /** Adapter preference passed to `requestAdapter`. */
+  readonly powerPreference?: GPUPowerPreference;
+}
+
+/** The description of an adapter, falling back to its vendor and architecture. */
+export function describeAdapter(adapter: GPUAdapter): string {
+  const info = adapter.info;
+  return info.description || [info.vendor, info.architecture, info.device].filter(Boolean)
+    .join(" ") ||
+    "unknown adapter";
+}
+
+/** Requests the adapter, or null when WebGPU has none. */
+export async function requestAdapter(
+  options: GpuContextOptions = {},
+): Promise<GPUAdapter | null> {
+  if (typeof navigator === "undefined" || !("gpu" in navigator)) return null;
+  return await navigator.gpu.requestAdapter({
+    powerPreference: options.powerPreference ?? "high-performance",
+  });
+}
+
+/**
+ * Acquires an adapter and a device with the adapter's full compute limits (workgroup storage,
+ * storage buffers per stage, buffer sizes). Throws GpuUnavailableError without an adapter.
+ */
+export async function createGpuContext(options: GpuContextOptions = {}): Promise<GpuContext> {
+  const adapter = await requestAdapter(options);
+  if (!adapter) throw new GpuUnavailableError("no WebGPU adapter was found");
+  const wanted = [
+    "maxComputeWorkgroupStorageSize",
+    "maxStorageBuffersPerShaderStage",
+    "maxStorageBufferBindingSize",
+    "maxBufferSize",
+    "maxComputeInvocationsPerWorkgroup",
+    "maxComputeWorkgroupSizeX",
+  ] as const;
+  const requiredLimits: Record<string, number> = {};
+  for (const name of wanted) requiredLimits[name] = adapter.limits[name];
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ label: "ntm", requiredLimits });
+  } catch (error) {
+    throw new GpuUnavailableError(`the adapter refused a device (${(error as Error).message})`);
+  }
+  const adapterName = describeAdapter(adapter);
+  const context: GpuContext = {
+    device,
+    adapterName,
+    isSoftware: adapter.info.isFallbackAdapter || SOFTWARE_ADAPTERS.test(adapterName),
+    pipelines: new Map(),
+  };
+  device.lost.then((info) => {
+    context.lost = new GpuKernelError("device", `device lost (${info.reason}): ${info.message}`);
+  });
+  return context;
+}
+
+/** Throws if the device was lost. */
+export function assertAlive(context: GpuContext): void {
+  if (context.lost) throw context.lost;
+}
+
+/**
+ * Runs `body` inside validation, out-of-memory and internal error scopes and throws a
+ * GpuKernelError naming `kernel` for the first error WebGPU reports.
+ */
+export async function checked<T>(
+  context: GpuContext,
+  kernel: string,
+  body: () => T,
+): Promise<T> {
+  assertAlive(context);
+  const { device } = context;
+  device.pushErrorScope("internal");
+  device.pushErrorScope("out-of-memory");
+  device.pushErrorScope("validation");
+  let result: T | undefined, thrown: unknown;
+  try {
+    result = body();
+  } catch (error) {
+    thrown = error;
+  }
+  const errors = await Promise.all([
+    device.popErrorScope(),
+    device.popErrorScope(),
+    device.popErrorScope(),
+  ]);
+  const first = errors.find((error) => error !== null);
+  if (first) throw new GpuKernelError(kernel, first.message);
+  if (thrown !== undefined) throw thrown;
+  return result as T;
+}
+
+/**
+ * A compute pipeline for WGSL `code`, cached under `label` and `constants` (the `override`
+ * values): a label must name one shader source.
+ */
+export async function pipeline(
+  context: GpuContext,
+  label: string,
+  code: string,
+  constants: Record<string, number> = {},
+  entryPoint = "main",
+): Promise<GPUComputePipeline> {
+  const key = `${label} ${JSON.stringify(constants)}`;
+  const cached = context.pipelines.get(key);
+  if (cached) return cached;
+  const made = await checked(context, label, () => {
+    const module = context.device.createShaderModule({ label, code });
+    return context.device.createComputePipeline({
+      label,
+      layout: "auto",
+      compute: { module, entryPoint, constants },
+    });
+  });
+  context.pipelines.set(key, made);
+  return made;
+}
+
+/** A storage buffer of `size` bytes (rounded up to 4), optionally filled from `data`. */
+export function storageBuffer(
+  context: GpuContext,
+  label: string,
+  sizeOrData: number | Float32Array | Uint32Array | Int32Array,
+  extraUsage = 0,
+): GPUBuffer {
+  const bytes = typeof sizeOrData === "number" ? sizeOrData : sizeOrData.byteLength;
+  const buffer = context.device.createBuffer({
+    label,
+    size: Math.max(4, Math.ceil(bytes / 4) * 4),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST |
+      extraUsage,
+  });
+  if (typeof sizeOrData !== "number") upload(context, buffer, sizeOrData);
+  return buffer;
+}
+
+/** A uniform buffer holding `data` (u32 values unless given floats). */
+export function uniformBuffer(
+  context: GpuContext,
+  label: string,
+  data: Uint32Array | Float32Array,
+): GPUBuffer {
+  const buffer = context.device.createBuffer({
+    label,
+    size: Math.max(16, Math.ceil(data.byteLength / 16) * 16),
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  });
+  upload(context, buffer, data);
+  return buffer;
+}
+
+/** Writes `data` into `buffer` at byte `offset`. */
+export function upload(
+  context: GpuContext,
+  buffer: GPUBuffer,
+  data: Float32Array | Uint32Array | Int32Array,
+  offset = 0,
+): void {
+  context.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Copies `bytes` bytes of `buffer` from `offset` back to the host. */
+export async function readBytes(
+  context: GpuContext,
+  buffer: GPUBuffer,
+  offset = 0,
+  bytes = buffer.size - offset,
+): Promise<ArrayBuffer> {
+  assertAlive(context);
+  const staging = context.device.createBuffer({
+    label: `${buffer.label} readback`,
+    size: bytes,
+    usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  });
+  const encoder = context.device.createCommandEncoder({ label: `${buffer.label} readback` });
+  encoder.copyBufferToBuffer(buffer, offset, staging, 0, bytes);
+  context.device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const copy = staging.getMappedRange().slice(0);
+  staging.unmap();
+  staging.destroy();
+  return copy;
+}
+
+/** Reads `count` float32 values of `buffer` starting at element `first`. */
+export async function readFloats(
+  context: GpuContext,
+  buffer: GPUBuffer,
+  first = 0,
+  count = buffer.size / 4 - first,
+): Promise<Float32Array> {
+  return new Float32Array(await readBytes(context, buffer, 4 * first, 4 * count));
+}
+
+/** Binds `buffers` to bindings 0, 1, … of group 0 of `computePipeline`. */
+export function bindBuffers(
+  context: GpuContext,
+  computePipeline: GPUComputePipeline,
+  label: string,
+  buffers: readonly GPUBuffer[],
+): GPUBindGroup {
+  return context.device.createBindGroup({
+    label,
+    layout: computePipeline.getBindGroupLayout(0),
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+}
+
+/** Records one dispatch of `computePipeline` with `bindGroup` into `encoder`. */
+export function encodeDispatch(
+  encoder: GPUCommandEncoder,
+  computePipeline: GPUComputePipeline,
+  bindGroup: GPUBindGroup,
+  workgroups: readonly [number, number?, number?],
+): void {
+  const pass = encoder.beginComputePass({ label: computePipeline.label });
+  pass.setPipeline(computePipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+  pass.end();
+}
