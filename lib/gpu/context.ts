@@ -251,16 +251,47 @@ export function bindBuffers(
   });
 }
 
-/** Records one dispatch of `computePipeline` with `bindGroup` into `encoder`. */
-export function encodeDispatch(
-  encoder: GPUCommandEncoder,
+/** A dispatch with its pipeline, bindings and grid fixed, ready to record into any pass. */
+export interface PreparedKernel {
+  readonly label: string;
+  /** Records the dispatch into `pass`. */
+  encode(pass: GPUComputePassEncoder): void;
+}
+
+/** Prepares one dispatch of `computePipeline` over `workgroups` with `buffers` bound in order. */
+export function prepareDispatch(
+  context: GpuContext,
   computePipeline: GPUComputePipeline,
-  bindGroup: GPUBindGroup,
+  buffers: readonly GPUBuffer[],
   workgroups: readonly [number, number?, number?],
-): void {
-  const pass = encoder.beginComputePass({ label: computePipeline.label });
-  pass.setPipeline(computePipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
-  pass.end();
+): PreparedKernel {
+  const label = computePipeline.label;
+  const bindGroup = bindBuffers(context, computePipeline, label, buffers);
+  return {
+    label,
+    encode(pass) {
+      pass.setPipeline(computePipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+    },
+  };
+}
+
+/**
+ * Records `kernels` in order into one compute pass, submits it and waits for the queue; errors
+ * are raised as GpuKernelError naming the kernels.
+ */
+export async function runKernels(
+  context: GpuContext,
+  kernels: readonly PreparedKernel[],
+): Promise<void> {
+  const label = kernels.map((kernel) => kernel.label).join(", ");
+  await checked(context, label, () => {
+    const encoder = context.device.createCommandEncoder({ label });
+    const pass = encoder.beginComputePass({ label });
+    for (const kernel of kernels) kernel.encode(pass);
+    pass.end();
+    context.device.queue.submit([encoder.finish()]);
+  });
+  await context.device.queue.onSubmittedWorkDone();
 }
