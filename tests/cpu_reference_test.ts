@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { bceLoss, bceLossBackward } from "../lib/cpu/loss.ts";
+import { CpuNtm } from "../lib/cpu/ntm.ts";
+import { rmspropStep } from "../lib/cpu/rmsprop.ts";
+import { runFixtureCpu } from "../lib/cpu/run_fixture.ts";
+import type { NTMConfig } from "../lib/config.ts";
+import { initParams, paramLayout } from "../lib/params.ts";
+import { randomBit, randomNormal } from "../lib/random.ts";
+import { compareFixture, type Fixture, loadFixture } from "../lib/verify/fixture.ts";
+import { assertClose } from "./helpers/assert_close.ts";
+
+const FIXTURES = ["copy_default", "repeat_copy_shape", "two_head_pairs_two_layers"];
+const fixturePath = (name: string) =>
+  new URL(`./fixtures/${name}.safetensors`, import.meta.url).pathname;
+
+function failures(rows: ReturnType<typeof compareFixture>): string {
+  return rows.filter((row) => !row.ok)
+    .map((row) => `${row.name} (max error ${row.maxAbsError.toExponential(2)})`).join(", ");
+}
+
+for (const name of FIXTURES) {
+  Deno.test(`CpuNtm float64 reproduces every tensor of fixture ${name}`, async () => {
+    const fixture = await loadFixture(fixturePath(name));
+    const exact = runFixtureCpu(fixture, "float64");
+    const rows = compareFixture(fixture, exact, exact);
+    assert.equal(failures(rows), "");
+  });
+
+  Deno.test(`CpuNtm float32 reproduces outputs, weightings, memory and gradients of ${name}`, async () => {
+    const fixture = await loadFixture(fixturePath(name));
+    const rows = compareFixture(fixture, runFixtureCpu(fixture, "float32"))
+      .filter((row) => !row.name.startsWith("step"));
+    assert.equal(failures(rows), "");
+  });
+
+  Deno.test(`rmspropStep() on the gradients of ${name} reproduces its step1`, async () => {
+    const fixture: Fixture = await loadFixture(fixturePath(name));
+    const { layout, tensors } = fixture;
+    const params = fixture.params.slice();
+    const grads = new Float32Array(layout.size);
+    for (const entry of layout.entries.filter((entry) => entry.trainable)) {
+      grads.set(tensors.get(`grad.${entry.name}`)!.data, entry.offset);
+    }
+    const state = {
+      squareAverage: new Float32Array(layout.trainableSize),
+      momentumBuffer: new Float32Array(layout.trainableSize),
+    };
+    rmspropStep(fixture.optimizer, params, grads, state, layout.trainableSize);
+    for (const entry of layout.entries.filter((entry) => entry.trainable)) {
+      assertClose(
+        params.subarray(entry.offset, entry.offset + entry.size),
+        tensors.get(`step1.${entry.name}`)!.data,
+        { atol: 1e-6, rtol: 0 },
+        `step1.${entry.name}`,
+      );
+    }
+  });
+}
+
+/** Relative error ‖analytic − numeric‖ / ‖numeric‖ of every trainable tensor, in float64. */
+function gradientCheck(config: NTMConfig, inputSteps: number, outputSteps: number, seed: number) {
+  const layout = paramLayout(config);
+  const steps = { inputSteps, outputSteps };
+  const model = new CpuNtm(layout, { capacity: inputSteps + outputSteps, precision: "float64" });
+  const params = new Float64Array(initParams(layout, seed));
+  // Move away from the initial point so that no gradient is trivially small.
+  for (let i = 0; i < layout.trainableSize; i++) params[i] += 0.3 * randomNormal(seed, 7, i);
+  const { batchSize: B, inputs: I, outputs: O } = config;
+  const input = Float64Array.from({ length: inputSteps * B * I }, (_, i) => randomBit(seed, 8, i));
+  const target = Float64Array.from(
+    { length: outputSteps * B * O },
+    (_, i) => randomBit(seed, 9, i),
+  );
+  const loss = () => bceLoss(model.forward(params, input, steps), target);
+  const dOutputs = new Float64Array(target.length);
+  bceLossBackward(model.forward(params, input, steps), target, dOutputs);
+  const grads = new Float64Array(layout.size);
+  model.backward(params, dOutputs, grads);
+  const step = 1e-5;
+  const errors: Record<string, number> = {};
+  for (const entry of layout.entries.filter((entry) => entry.trainable)) {
+    let difference = 0, norm = 0;
+    for (let i = entry.offset; i < entry.offset + entry.size; i++) {
+      const saved = params[i];
+      params[i] = saved + step;
+      const above = loss();
+      params[i] = saved - step;
+      const below = loss();
+      params[i] = saved;
+      const numeric = (above - below) / (2 * step);
+      difference += (numeric - grads[i]) ** 2;
+      norm += numeric ** 2;
+    }
+    errors[entry.name] = Math.sqrt(difference / norm);
+  }
+  return errors;
+}
+
+const gradientConfigs: { label: string; config: NTMConfig }[] = [
+  {
+    label: "heads [write, read, read] and a 2-layer controller",
+    config: {
+      inputs: 4,
+      outputs: 3,
+      controllerSize: 6,
+      controllerLayers: 2,
+      memoryN: 6,
+      memoryM: 4,
+      heads: ["write", "read", "read"],
+      batchSize: 2,
+    },
+  },
+  {
+    label: "N = 7 and M = 3",
+    config: {
+      inputs: 5,
+      outputs: 4,
+      controllerSize: 8,
+      controllerLayers: 1,
+      memoryN: 7,
+      memoryM: 3,
+      heads: ["read", "write"],
+      batchSize: 2,
+    },
+  },
+  {
+    label: "two writes before a read, batch 3",
+    config: {
+      inputs: 3,
+      outputs: 2,
+      controllerSize: 5,
+      controllerLayers: 1,
+      memoryN: 5,
+      memoryM: 2,
+      heads: ["write", "write", "read"],
+      batchSize: 3,
+    },
+  },
+];
+
+for (const { label, config } of gradientConfigs) {
+  Deno.test(`CpuNtm.backward() matches finite differences within 1e-6 with ${label}`, () => {
+    const errors = gradientCheck(config, 4, 3, 11);
+    const bad = Object.entries(errors).filter(([, error]) => !(error <= 1e-6));
+    assert.deepEqual(bad, [], `relative errors: ${JSON.stringify(errors)}`);
+  });
+}
