@@ -1,8 +1,18 @@
 /**
- * What a task hands the trainer: one batch of sequences.
+ * Training tasks: what a task is (its params, the NTM and optimizer it trains, its data), and the
+ * batch it hands the trainer.
+ *
+ * A task's data is written as pure element functions of (seed, batch number, position), so the
+ * WGSL twin in `shaders/tasks/<task>.wgsl` can mirror them line by line and the GPU generates the
+ * same batches as the CPU, bit for bit. Random draws come from `lib/random.ts` with the batch
+ * number as the stream: index 0 draws the sequence length, index 1 the repeat count (tasks that
+ * have one), and the bit `w` of sequence `b` at step `t` is at index `2 + ((t·B + b)·W + w)`.
  *
  * @module
  */
+
+import { headPairs, type NTMConfig, parseHeads, UsageError, validateConfig } from "../config.ts";
+import { referenceRmsprop, type RmspropSettings } from "../cpu/rmsprop.ts";
 
 /** One batch of a task: inputs, targets and the sequence lengths they share. */
 export interface TaskBatch {
@@ -14,6 +24,247 @@ export interface TaskBatch {
   readonly inputSteps: number;
   /** T_out. */
   readonly outputSteps: number;
-  /** The sequence length T the training history records. */
+  /** The sequence length the training history records (the reference's `y.size(0)`). */
   readonly length: number;
+}
+
+/** The lengths of one batch, shared by every sequence in it (WGSL: `struct TaskSteps`). */
+export interface TaskSteps {
+  /** T_in: steps fed during the input phase. */
+  readonly inputSteps: number;
+  /** T_out: steps whose outputs are trained. */
+  readonly outputSteps: number;
+  /** What the history records as the sequence length (the reference's `y.size(0)`). */
+  readonly length: number;
+}
+
+/**
+ * A task's data as pure element functions, for one set of params. The WGSL twin declares the
+ * same three functions (`task_steps`, `task_input`, `task_target`).
+ */
+export interface TaskElements {
+  /** B. */
+  readonly batchSize: number;
+  /** I. */
+  readonly inputs: number;
+  /** O. */
+  readonly outputs: number;
+  /** The lengths of batch `batchNumber`. */
+  steps(seed: number, batchNumber: number): TaskSteps;
+  /** Input `i` of sequence `b` at step `t < inputSteps`. */
+  input(
+    seed: number,
+    batchNumber: number,
+    steps: TaskSteps,
+    t: number,
+    b: number,
+    i: number,
+  ): number;
+  /** Target `o` of sequence `b` at output step `t < outputSteps`. */
+  target(
+    seed: number,
+    batchNumber: number,
+    steps: TaskSteps,
+    t: number,
+    b: number,
+    o: number,
+  ): number;
+}
+
+/** An integer param, at least `min` and at most `max`. */
+export interface IntegerParamSpec {
+  readonly kind: "integer";
+  readonly default: number;
+  readonly min: number;
+  readonly max?: number;
+  readonly description: string;
+}
+
+/** A real param in `[min, max]`, or `(min, max]` with `minExclusive`. */
+export interface NumberParamSpec {
+  readonly kind: "number";
+  readonly default: number;
+  readonly min: number;
+  readonly minExclusive?: boolean;
+  readonly max?: number;
+  readonly maxExclusive?: boolean;
+  readonly description: string;
+}
+
+/** A head list such as `write,read,read`; empty means "use num_heads read/write pairs". */
+export interface HeadsParamSpec {
+  readonly kind: "heads";
+  readonly default: "";
+  readonly description: string;
+}
+
+/** How one param is parsed, checked and documented. */
+export type ParamSpec = IntegerParamSpec | NumberParamSpec | HeadsParamSpec;
+
+/** A task's params by name, in the order they are printed. */
+export type ParamSchema = Readonly<Record<string, ParamSpec>>;
+
+/** A training task's schema: any params, and `num_batches`, the last batch number to train. */
+export type TaskSchema = ParamSchema & { readonly num_batches: IntegerParamSpec };
+
+/** The values of a schema's params: numbers, and strings for head lists. */
+export type ParamValues<S extends ParamSchema> = {
+  readonly [K in keyof S]: S[K] extends HeadsParamSpec ? string : number;
+};
+
+/** An integer param spec. */
+export function integerParam(
+  defaultValue: number,
+  range: { min: number; max?: number },
+  description: string,
+): IntegerParamSpec {
+  return { kind: "integer", default: defaultValue, ...range, description };
+}
+
+/** A real param spec. */
+export function numberParam(
+  defaultValue: number,
+  range: { min: number; minExclusive?: boolean; max?: number; maxExclusive?: boolean },
+  description: string,
+): NumberParamSpec {
+  return { kind: "number", default: defaultValue, ...range, description };
+}
+
+/** A head-list param spec (default empty: `num_heads` read/write pairs). */
+export function headsParam(description: string): HeadsParamSpec {
+  return { kind: "heads", default: "", description };
+}
+
+/**
+ * The WGSL twin of a task's element functions. The backend prepends
+ * `shaders/common/random.wgsl` and `override BATCH: u32; override INPUTS: u32;
+ * override OUTPUTS: u32;`; the source declares the task's own overrides, `struct TaskSteps
+ * { input_steps: u32, output_steps: u32, length: u32 }`, and `task_steps`, `task_input`,
+ * `task_target` with the signatures of `TaskElements` (all u32 but the f32 results).
+ */
+export interface TaskGpuTwin<S extends ParamSchema> {
+  /** The WGSL source. */
+  readonly source: string;
+  /** Values of the task's own override constants (not BATCH, INPUTS, OUTPUTS). */
+  constants(params: ParamValues<S>): Record<string, number>;
+}
+
+/** Everything the CLI and the trainer need to know about a task. */
+export interface TaskDefinition<S extends TaskSchema = TaskSchema> {
+  /** The reference's task name, used in checkpoint names: `copy-task`, `repeat-copy-task`. */
+  readonly name: string;
+  /** One line saying what the network learns. */
+  readonly description: string;
+  /** Every param with its default, range and meaning. */
+  readonly params: S;
+  /** Checks relations between params (e.g. min ≤ max); throws UsageError naming the problem. */
+  check(params: ParamValues<S>): void;
+  /** The NTM the task trains. */
+  config(params: ParamValues<S>): NTMConfig;
+  /** The optimizer settings. */
+  optimizer(params: ParamValues<S>): RmspropSettings;
+  /** The longest sequence (input plus output steps) the task generates. */
+  capacity(params: ParamValues<S>): number;
+  /** The data, as element functions. */
+  elements(params: ParamValues<S>): TaskElements;
+  /** The WGSL twin of `elements`. */
+  readonly gpu: TaskGpuTwin<S>;
+}
+
+/** The params every NTM task shares, as the reference names them. */
+export interface ModelParams {
+  readonly controller_size: number;
+  readonly controller_layers: number;
+  readonly num_heads: number;
+  readonly heads: string;
+  readonly memory_n: number;
+  readonly memory_m: number;
+  readonly batch_size: number;
+  readonly rmsprop_lr: number;
+  readonly rmsprop_momentum: number;
+  readonly rmsprop_alpha: number;
+}
+
+/**
+ * The NTM of a task with `inputs` and `outputs` channels: `heads` when given, otherwise
+ * `num_heads` read/write pairs. Throws UsageError for an invalid config.
+ */
+export function modelConfig(params: ModelParams, inputs: number, outputs: number): NTMConfig {
+  const heads = params.heads === "" ? headPairs(params.num_heads) : parseHeads(params.heads);
+  return validateConfig({
+    inputs,
+    outputs,
+    controllerSize: params.controller_size,
+    controllerLayers: params.controller_layers,
+    memoryN: params.memory_n,
+    memoryM: params.memory_m,
+    heads,
+    batchSize: params.batch_size,
+  });
+}
+
+/** The reference's RMSprop (eps 1e-8, clamp ±10) with the task's lr, momentum and alpha. */
+export function modelOptimizer(params: ModelParams): RmspropSettings {
+  return {
+    ...referenceRmsprop(params.rmsprop_lr),
+    momentum: params.rmsprop_momentum,
+    alpha: params.rmsprop_alpha,
+  };
+}
+
+/** Throws UsageError unless `params[low] ≤ params[high]`. */
+export function checkOrdered(
+  params: Readonly<Record<string, number | string>>,
+  low: string,
+  high: string,
+): void {
+  if (Number(params[low]) > Number(params[high])) {
+    throw new UsageError(
+      `Invalid params: ${low} (${params[low]}) must not exceed ${high} (${params[high]})`,
+    );
+  }
+}
+
+/** Fills a batch from a task's element functions. */
+export function generateBatch(
+  elements: TaskElements,
+  seed: number,
+  batchNumber: number,
+): TaskBatch {
+  const { batchSize: B, inputs: I, outputs: O } = elements;
+  const steps = elements.steps(seed, batchNumber);
+  const input = new Float32Array(steps.inputSteps * B * I);
+  for (let t = 0; t < steps.inputSteps; t++) {
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < I; i++) {
+        input[(t * B + b) * I + i] = elements.input(seed, batchNumber, steps, t, b, i);
+      }
+    }
+  }
+  const target = new Float32Array(steps.outputSteps * B * O);
+  for (let t = 0; t < steps.outputSteps; t++) {
+    for (let b = 0; b < B; b++) {
+      for (let o = 0; o < O; o++) {
+        target[(t * B + b) * O + o] = elements.target(seed, batchNumber, steps, t, b, o);
+      }
+    }
+  }
+  return { input, target, ...steps };
+}
+
+/**
+ * Every override constant the WGSL twin needs: BATCH, INPUTS, OUTPUTS (which the backend
+ * declares) and the task's own (which the task's WGSL declares).
+ */
+export function gpuConstants<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  params: ParamValues<S>,
+): Record<string, number> {
+  const config = task.config(params);
+  return {
+    BATCH: config.batchSize,
+    INPUTS: config.inputs,
+    OUTPUTS: config.outputs,
+    ...task.gpu.constants(params),
+  };
 }

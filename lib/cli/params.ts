@@ -1,0 +1,110 @@
+/**
+ * Task params on the command line: `-p name=value` assignments parsed and checked against a
+ * task's schema, and the params printed when a run starts.
+ *
+ * @module
+ */
+
+import { UsageError } from "../config.ts";
+import type { ParamSchema, ParamSpec, ParamValues } from "../train/task.ts";
+
+/** Splits `name=value` at its first `=`; throws UsageError when there is none. */
+export function parseAssignment(text: string): [name: string, value: string] {
+  const split = text.indexOf("=");
+  if (split <= 0) {
+    throw new UsageError(`Cannot parse param "${text}": write it as name=value, e.g. batch_size=4`);
+  }
+  return [text.slice(0, split).trim(), text.slice(split + 1).trim()];
+}
+
+function describeRange(spec: ParamSpec): string {
+  if (spec.kind === "heads") return "a comma-separated list of read and write";
+  const kind = spec.kind === "integer" ? "an integer" : "a number";
+  const low = spec.kind === "number" && spec.minExclusive ? `> ${spec.min}` : `≥ ${spec.min}`;
+  if (spec.max === undefined) return `${kind} ${low}`;
+  const high = spec.kind === "number" && spec.maxExclusive ? `< ${spec.max}` : `≤ ${spec.max}`;
+  return `${kind} ${low} and ${high}`;
+}
+
+/** Checks a value against its spec; throws UsageError naming the param and its valid range. */
+export function checkParamValue(spec: ParamSpec, name: string, value: unknown): number | string {
+  const fail = (): never => {
+    throw new UsageError(
+      `Invalid param ${name}=${JSON.stringify(value)}: it must be ${describeRange(spec)}`,
+    );
+  };
+  if (spec.kind === "heads") {
+    if (typeof value !== "string") fail();
+    return value as string;
+  }
+  if (typeof value !== "number" || !Number.isFinite(value)) return fail();
+  if (spec.kind === "integer" && !Number.isInteger(value)) fail();
+  const tooLow = spec.kind === "number" && spec.minExclusive ? value <= spec.min : value < spec.min;
+  const tooHigh = spec.max !== undefined &&
+    (spec.kind === "number" && spec.maxExclusive ? value >= spec.max : value > spec.max);
+  if (tooLow || tooHigh) fail();
+  return value;
+}
+
+/** Parses the text of one param by its spec (integers in decimal, numbers as JS literals). */
+export function parseParamValue(spec: ParamSpec, name: string, text: string): number | string {
+  if (spec.kind === "heads") return checkParamValue(spec, name, text);
+  const pattern = spec.kind === "integer" ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+  if (!pattern.test(text)) {
+    throw new UsageError(`Invalid param ${name}=${text}: it must be ${describeRange(spec)}`);
+  }
+  return checkParamValue(spec, name, Number(text));
+}
+
+/**
+ * The params of a run: `base` values (a checkpoint's params; defaults for names it lacks, or
+ * when there is none), then the `-p` assignments in order. Every value is checked against the schema; an unknown name lists the
+ * valid ones.
+ */
+export function resolveParams<S extends ParamSchema>(
+  schema: S,
+  assignments: readonly string[],
+  base?: Readonly<Record<string, unknown>>,
+): ParamValues<S> {
+  const values: Record<string, number | string> = {};
+  for (const [name, spec] of Object.entries(schema)) {
+    values[name] = base && Object.hasOwn(base, name)
+      ? checkParamValue(spec, name, base[name])
+      : spec.default;
+  }
+  for (const assignment of assignments) {
+    const [name, text] = parseAssignment(assignment);
+    const spec = Object.hasOwn(schema, name) ? schema[name] : undefined;
+    if (!spec) {
+      throw new UsageError(
+        `Cannot set param "${name}": valid params are ${Object.keys(schema).join(", ")}`,
+      );
+    }
+    values[name] = parseParamValue(spec, name, text);
+  }
+  return values as ParamValues<S>;
+}
+
+/** The params as aligned `name  value  (description)` lines. */
+export function formatParams<S extends ParamSchema>(schema: S, params: ParamValues<S>): string[] {
+  const names = Object.keys(schema);
+  const width = Math.max(...names.map((name) => name.length));
+  return names.map((name) => {
+    const value = (params as Record<string, number | string>)[name];
+    const shown = value === "" ? '""' : String(value);
+    return `  ${name.padEnd(width)}  ${shown.padEnd(8)}  ${schema[name].description}`;
+  });
+}
+
+/** The usage lines of a schema for `--help`: each param's default, range and meaning. */
+export function describeParams(schema: ParamSchema): string[] {
+  const names = Object.keys(schema);
+  const width = Math.max(...names.map((name) => name.length));
+  return names.map((name) => {
+    const spec = schema[name];
+    const shown = spec.default === "" ? '""' : String(spec.default);
+    return `  ${name.padEnd(width)}  ${shown.padEnd(8)}  ${spec.description} (${
+      describeRange(spec)
+    })`;
+  });
+}

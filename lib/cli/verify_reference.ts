@@ -1,0 +1,121 @@
+/**
+ * `deno task verify-reference FILE... [--backend cpu]`: runs each reference fixture (a
+ * safetensors file written by the PyTorch reference, NTM-SPEC "fixtures/") on a backend and
+ * prints, for every tensor, the largest absolute error and the worst ratio to its tolerance.
+ * Exits 0 when every row passes, 1 when any fails, 2 on bad input.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { UsageError } from "../config.ts";
+import { runFixtureCpu } from "../cpu/run_fixture.ts";
+import {
+  type Agreement,
+  compareFixture,
+  type Fixture,
+  type FixtureRun,
+  loadFixture,
+} from "../verify/fixture.ts";
+import { runCommand } from "./exit.ts";
+
+/** Runs a fixture's batch on one backend. */
+export type FixtureRunner = (fixture: Fixture) => Promise<FixtureRun>;
+
+/** The backends verify-reference can run, by `--backend` name. */
+export const FIXTURE_RUNNERS: Readonly<Record<string, FixtureRunner>> = {
+  cpu: (fixture) => Promise.resolve(runFixtureCpu(fixture, "float32")),
+};
+
+const USAGE = [
+  "Check a backend against fixtures written by the PyTorch reference.",
+  "",
+  "usage: deno task verify-reference [-h] [--backend KIND] FILE...",
+  "",
+  "options:",
+  "  -h, --help       show this help and exit",
+  `  --backend KIND   ${Object.keys(FIXTURE_RUNNERS).join(" | ")} (default: cpu)`,
+  "",
+  "Prints every tensor's max abs error and its worst ratio to the tolerance (≤ 1 passes);",
+  "exits 1 if any row fails, 2 on bad input.",
+].join("\n");
+
+/** The comparison table of one fixture, one row per tensor. */
+export function formatAgreements(rows: readonly Agreement[]): string[] {
+  const width = Math.max(6, ...rows.map((row) => row.name.length));
+  const lines = [
+    `  ${"tensor".padEnd(width)}  ${"max abs error".padStart(13)}  ${"atol".padStart(7)}  ${
+      "rtol".padStart(7)
+    }  ${"ratio".padStart(9)}  result`,
+  ];
+  for (const row of rows) {
+    const held = row.heldToExact > 0 ? ` (${row.heldToExact} held to float64)` : "";
+    lines.push(
+      `  ${row.name.padEnd(width)}  ${row.maxAbsError.toExponential(3).padStart(13)}  ${
+        row.atol.toExponential(0).padStart(7)
+      }  ${row.rtol.toExponential(0).padStart(7)}  ${row.worstRatio.toFixed(4).padStart(9)}  ${
+        row.ok ? "ok" : "FAIL"
+      }${held}`,
+    );
+  }
+  return lines;
+}
+
+/** Parses the arguments, loads every fixture (so bad input stops before any run), runs them. */
+async function verifyReference(args: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { help: { type: "boolean", short: "h" }, backend: { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(`Cannot parse arguments: ${(error as Error).message}; see --help`);
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const backend = parsed.values.backend ?? "cpu";
+  const runner = Object.hasOwn(FIXTURE_RUNNERS, backend) ? FIXTURE_RUNNERS[backend] : undefined;
+  if (!runner) {
+    throw new UsageError(
+      `Cannot use backend "${backend}": valid backends are ${
+        Object.keys(FIXTURE_RUNNERS).join(", ")
+      }`,
+    );
+  }
+  if (parsed.positionals.length === 0) {
+    throw new UsageError("Cannot verify: no fixture files given; see --help");
+  }
+  const fixtures: Fixture[] = [];
+  for (const path of parsed.positionals) fixtures.push(await loadFixture(path));
+
+  let failed = 0, total = 0;
+  for (const fixture of fixtures) {
+    const exact = runFixtureCpu(fixture, "float64");
+    const rows = compareFixture(fixture, await runner(fixture), exact);
+    const failures = rows.filter((row) => !row.ok).length;
+    failed += failures;
+    total += rows.length;
+    console.log(`${fixture.source} on ${backend}:`);
+    for (const line of formatAgreements(rows)) console.log(line);
+    console.log(
+      failures === 0
+        ? `  all ${rows.length} rows pass`
+        : `  ${failures} of ${rows.length} rows FAIL`,
+    );
+  }
+  console.log(
+    failed === 0
+      ? `verify-reference: all ${total} rows of ${fixtures.length} fixture(s) pass`
+      : `verify-reference: ${failed} of ${total} rows fail`,
+  );
+  return failed === 0 ? 0 : 1;
+}
+
+if (import.meta.main) {
+  runCommand(() => verifyReference(Deno.args)).then((status) => Deno.exit(status));
+}

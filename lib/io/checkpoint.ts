@@ -1,0 +1,248 @@
+/**
+ * Training checkpoints: `<dir>/<task>-<seed>-batch-<n>.safetensors` with the parameters under the
+ * PyTorch reference's names (so the file loads into the reference), the RMSprop state and the
+ * run's metadata, and beside it `<same>.json` with the training history, as the reference writes
+ * it. Both files are written atomically, the history first, so a checkpoint file always has its
+ * history.
+ *
+ * @module
+ */
+
+import { type NTMConfig, UsageError } from "../config.ts";
+import { fromReferenceTensors, type ParamLayout, toReferenceTensors } from "../params.ts";
+import type { TrainingState } from "../train/backend.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
+import { readSafetensors, type Tensor, writeSafetensors } from "./safetensors.ts";
+
+/** The `format` metadata value of this project's checkpoints. */
+export const CHECKPOINT_FORMAT = "ntm-webgpu-checkpoint";
+
+/** The version written in `format_version`; loading accepts this version only. */
+export const CHECKPOINT_VERSION = 1;
+
+/** Per-batch training history, as the reference's `<checkpoint>.json`. */
+export interface TrainingHistory {
+  readonly loss: readonly number[];
+  readonly cost: readonly number[];
+  readonly seq_lengths: readonly number[];
+}
+
+/** What a checkpoint records about its run. */
+export interface CheckpointInfo {
+  /** The task's reference name, e.g. `copy-task`. */
+  readonly task: string;
+  /** Every task param by name. */
+  readonly params: Readonly<Record<string, number | string>>;
+  readonly seed: number;
+  /** Batches completed; the next batch number (the RNG position) is `batch + 1`. */
+  readonly batch: number;
+  /** The backend that trained it. */
+  readonly backend: string;
+}
+
+/** A checkpoint as written: its info, the state to resume from, and the history. */
+export interface Checkpoint extends CheckpointInfo {
+  readonly state: TrainingState;
+  readonly history: TrainingHistory;
+}
+
+/** A checkpoint as read, before its tensors are matched to a config. */
+export interface LoadedCheckpoint extends CheckpointInfo {
+  /** The safetensors path it was read from. */
+  readonly path: string;
+  readonly tensors: Map<string, Tensor>;
+  readonly history: TrainingHistory;
+}
+
+/** The path without extension of a checkpoint: `<dir>/<task>-<seed>-batch-<n>`. */
+export function checkpointBase(directory: string, task: string, seed: number, batch: number) {
+  return `${directory.replace(/\/+$/, "") || "/"}/${task}-${seed}-batch-${batch}`;
+}
+
+/** Name of the square-average tensor of trainable tensor `name`. */
+export function squareAverageName(name: string): string {
+  return `optimizer.square_avg.${name}`;
+}
+
+/** Name of the momentum-buffer tensor of trainable tensor `name`. */
+export function momentumBufferName(name: string): string {
+  return `optimizer.momentum_buffer.${name}`;
+}
+
+/** The reference fixtures' description of a config, stored as the `config` metadata. */
+export function referenceConfig(config: NTMConfig): Record<string, unknown> {
+  return {
+    num_inputs: config.inputs,
+    num_outputs: config.outputs,
+    controller_size: config.controllerSize,
+    controller_layers: config.controllerLayers,
+    memory_n: config.memoryN,
+    memory_m: config.memoryM,
+    heads: config.heads,
+    batch_size: config.batchSize,
+  };
+}
+
+/** Numbers for JSON: NaN and infinities (a diverged run) become null. */
+function jsonNumbers(values: readonly number[]): (number | null)[] {
+  return values.map((value) => Number.isFinite(value) ? value : null);
+}
+
+/**
+ * Writes a checkpoint's two files and returns the safetensors path. Only the paths named
+ * `<base>.json` and `<base>.safetensors` are written, each through a temporary file and a rename.
+ */
+export async function writeCheckpoint(
+  directory: string,
+  layout: ParamLayout,
+  checkpoint: Checkpoint,
+): Promise<string> {
+  const base = checkpointBase(directory, checkpoint.task, checkpoint.seed, checkpoint.batch);
+  const { state, history } = checkpoint;
+  const tensors = toReferenceTensors(layout, state.params);
+  for (const entry of layout.entries.filter((entry) => entry.trainable)) {
+    const range = [entry.offset, entry.offset + entry.size] as const;
+    tensors.push([squareAverageName(entry.name), {
+      shape: entry.shape,
+      data: state.squareAverage.slice(...range),
+    }]);
+    tensors.push([momentumBufferName(entry.name), {
+      shape: entry.shape,
+      data: state.momentumBuffer.slice(...range),
+    }]);
+  }
+  const metadata = {
+    format: CHECKPOINT_FORMAT,
+    format_version: String(CHECKPOINT_VERSION),
+    task: checkpoint.task,
+    params: JSON.stringify(checkpoint.params),
+    config: JSON.stringify(referenceConfig(layout.config)),
+    seed: String(checkpoint.seed),
+    batch: String(checkpoint.batch),
+    backend: checkpoint.backend,
+  };
+  await writeFileAtomic(
+    `${base}.json`,
+    JSON.stringify({
+      loss: jsonNumbers(history.loss),
+      cost: jsonNumbers(history.cost),
+      seq_lengths: history.seq_lengths,
+    }),
+  );
+  await writeSafetensors(`${base}.safetensors`, tensors, metadata);
+  return `${base}.safetensors`;
+}
+
+/** The history file beside a checkpoint file. */
+export function historyPath(checkpointPath: string): string {
+  return checkpointPath.replace(/\.safetensors$/, "") + ".json";
+}
+
+function parseHistory(text: string, source: string, batch: number): TrainingHistory {
+  const fail = (detail: string): never => {
+    throw new UsageError(`Cannot read history ${source}: ${detail}`);
+  };
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return fail(`it is not valid JSON (${(error as Error).message})`);
+  }
+  const column = (name: string): number[] => {
+    const values = raw?.[name];
+    if (!Array.isArray(values) || values.some((v) => v !== null && typeof v !== "number")) {
+      return fail(`"${name}" is not a list of numbers`);
+    }
+    if (values.length !== batch) {
+      fail(`"${name}" holds ${values.length} entries, the checkpoint reached batch ${batch}`);
+    }
+    return values.map((value) => value ?? NaN);
+  };
+  return { loss: column("loss"), cost: column("cost"), seq_lengths: column("seq_lengths") };
+}
+
+/**
+ * Reads a checkpoint (`path` with or without `.safetensors`) and its history. A missing,
+ * truncated or corrupt file, or one that is not this project's checkpoint, raises UsageError.
+ */
+export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
+  const file = path.endsWith(".safetensors") ? path : `${path}.safetensors`;
+  const { tensors, metadata } = await readSafetensors(file);
+  const fail = (detail: string): never => {
+    throw new UsageError(`Cannot resume from ${file}: ${detail}`);
+  };
+  if (metadata.format !== CHECKPOINT_FORMAT) {
+    fail(`it is not a training checkpoint (no "format": "${CHECKPOINT_FORMAT}" metadata)`);
+  }
+  if (metadata.format_version !== String(CHECKPOINT_VERSION)) {
+    fail(`format version ${metadata.format_version} is not supported (only ${CHECKPOINT_VERSION})`);
+  }
+  const integer = (name: string, low: number, high: number): number => {
+    const value = Number(metadata[name]);
+    if (!/^\d+$/.test(metadata[name] ?? "") || value < low || value > high) {
+      fail(
+        `metadata "${name}" is ${
+          JSON.stringify(metadata[name])
+        }, not an integer in [${low}, ${high}]`,
+      );
+    }
+    return value;
+  };
+  const seed = integer("seed", 0, 0xffff_ffff);
+  const batch = integer("batch", 0, 0x7fff_ffff);
+  let params: Record<string, number | string> = {};
+  try {
+    params = JSON.parse(metadata.params ?? "");
+  } catch {
+    fail(`metadata "params" is not JSON`);
+  }
+  if (params === null || typeof params !== "object" || Array.isArray(params)) {
+    fail(`metadata "params" is not an object`);
+  }
+  let historyText: string;
+  try {
+    historyText = await Deno.readTextFile(historyPath(file));
+  } catch (error) {
+    return fail(`its history ${historyPath(file)} cannot be read (${(error as Error).message})`);
+  }
+  return {
+    path: file,
+    task: metadata.task ?? "",
+    params,
+    seed,
+    batch,
+    backend: metadata.backend ?? "",
+    tensors,
+    history: parseHistory(historyText, historyPath(file), batch),
+  };
+}
+
+/**
+ * The training state of a loaded checkpoint for `layout`: every parameter and optimizer tensor
+ * must be present with the shape the config gives it, or UsageError names the first that is not.
+ */
+export function checkpointState(layout: ParamLayout, checkpoint: LoadedCheckpoint): TrainingState {
+  const source = `checkpoint ${checkpoint.path}`;
+  const params = fromReferenceTensors(layout, checkpoint.tensors, "", source);
+  const squareAverage = new Float32Array(layout.trainableSize);
+  const momentumBuffer = new Float32Array(layout.trainableSize);
+  for (const entry of layout.entries.filter((entry) => entry.trainable)) {
+    for (
+      const [name, target] of [
+        [squareAverageName(entry.name), squareAverage],
+        [momentumBufferName(entry.name), momentumBuffer],
+      ] as const
+    ) {
+      const tensor = checkpoint.tensors.get(name);
+      if (!tensor) throw new UsageError(`Cannot load ${source}: tensor "${name}" is missing`);
+      if (tensor.shape.join(",") !== entry.shape.join(",")) {
+        throw new UsageError(
+          `Cannot load ${source}: tensor "${name}" has shape [${tensor.shape}], ` +
+            `the config needs [${entry.shape}]`,
+        );
+      }
+      target.set(tensor.data, entry.offset);
+    }
+  }
+  return { params, squareAverage, momentumBuffer };
+}

@@ -1,0 +1,196 @@
+/**
+ * The training loop, the same for every backend: trains in chunks that end at report and
+ * checkpoint boundaries, keeps the per-batch history, prints reports, appends metrics and writes
+ * checkpoints.
+ *
+ * @module
+ */
+
+import {
+  type Checkpoint,
+  type CheckpointInfo,
+  type TrainingHistory,
+  writeCheckpoint,
+} from "../io/checkpoint.ts";
+import type { ParamLayout } from "../params.ts";
+import type { TrainingBackend } from "./backend.ts";
+
+/** The mean figures of one report window. */
+export interface TrainingReport {
+  /** The last batch of the window. */
+  readonly batch: number;
+  /** Mean BCE loss over the window. */
+  readonly loss: number;
+  /** Mean bit errors per sequence over the window. */
+  readonly cost: number;
+  /** Training time per sequence (time inside the backend, divided by batches × batch size). */
+  readonly msPerSequence: number;
+  /** Seconds since the trainer started. */
+  readonly elapsedSeconds: number;
+}
+
+/** Where and how the trainer writes checkpoints. */
+export interface CheckpointTarget {
+  /** The existing, writable folder the files go to. */
+  readonly directory: string;
+  readonly layout: ParamLayout;
+  /** The run's task, params, seed and backend (the batch is filled in per checkpoint). */
+  readonly info: Omit<CheckpointInfo, "batch">;
+}
+
+/** A progress display between reports. */
+export interface ProgressDisplay {
+  /** Batch `batch` completed; `fraction` of the current report window is done. */
+  update(batch: number, fraction: number): void;
+  /** Removes the display before a line is printed. */
+  clear(): void;
+}
+
+/** Everything `train` needs. */
+export interface TrainerOptions {
+  readonly backend: TrainingBackend;
+  /** Sequences per batch, for the time per sequence. */
+  readonly batchSize: number;
+  /** Batches already trained (0, or a checkpoint's batch); training starts at the next one. */
+  readonly completed: number;
+  /** The last batch number to train. */
+  readonly numBatches: number;
+  /** The history of the completed batches (empty, or a checkpoint's). */
+  readonly history: TrainingHistory;
+  /** A report every this many batches, and at the last batch. */
+  readonly reportInterval: number;
+  /** A checkpoint every this many batches and at the last batch; 0 writes none. */
+  readonly checkpointInterval: number;
+  /** Where checkpoints go; needed when `checkpointInterval` > 0. */
+  readonly checkpoints?: CheckpointTarget;
+  /** A file that gets one JSON line per report. */
+  readonly metricsFile?: string;
+  /** Prints one line (reports, checkpoint notes). */
+  readonly print: (line: string) => void;
+  readonly progress?: ProgressDisplay;
+  /** Polled between chunks; when true the trainer checkpoints what it completed and stops. */
+  readonly stopRequested?: () => boolean;
+}
+
+/** How a run ended. */
+export interface TrainingOutcome {
+  /** Batches completed. */
+  readonly completed: number;
+  readonly history: TrainingHistory;
+  /** True when `stopRequested` ended the run early. */
+  readonly interrupted: boolean;
+  /** Every checkpoint written, in order. */
+  readonly checkpointPaths: readonly string[];
+}
+
+/** The report line, as the reference prints it. */
+export function formatReport(report: TrainingReport): string {
+  const ms = report.msPerSequence;
+  const time = ms >= 10 ? ms.toFixed(0) : ms.toFixed(2);
+  return `Batch ${report.batch} Loss: ${report.loss.toFixed(6)} Cost: ${
+    report.cost.toFixed(2)
+  } Time: ${time} ms/sequence`;
+}
+
+/** The metrics-file line of a report. */
+export function metricsLine(report: TrainingReport): string {
+  return JSON.stringify({
+    batch: report.batch,
+    loss: report.loss,
+    cost: report.cost,
+    ms_per_seq: report.msPerSequence,
+    seq_per_s: 1000 / report.msPerSequence,
+    elapsed_s: report.elapsedSeconds,
+  }) + "\n";
+}
+
+const nextMultiple = (value: number, interval: number) =>
+  (Math.floor(value / interval) + 1) * interval;
+
+const mean = (values: readonly number[]) =>
+  values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** Trains batches `completed + 1 … numBatches`, or until a stop is requested. */
+export async function train(options: TrainerOptions): Promise<TrainingOutcome> {
+  const { backend, numBatches, reportInterval, checkpointInterval } = options;
+  if (!(Number.isInteger(reportInterval) && reportInterval >= 1)) {
+    throw new RangeError(`Cannot train: report interval must be a positive integer`);
+  }
+  if (checkpointInterval > 0 && !options.checkpoints) {
+    throw new RangeError(`Cannot train: checkpoints are enabled but have no target`);
+  }
+  const started = performance.now();
+  const history = {
+    loss: [...options.history.loss],
+    cost: [...options.history.cost],
+    seq_lengths: [...options.history.seq_lengths],
+  };
+  const checkpointPaths: string[] = [];
+  let completed = options.completed;
+  let windowBatches = 0;
+  let windowMs = 0;
+  let checkpointed = completed;
+
+  const saveCheckpoint = async () => {
+    const target = options.checkpoints!;
+    const checkpoint: Checkpoint = {
+      ...target.info,
+      batch: completed,
+      state: await backend.readState(),
+      history,
+    };
+    const path = await writeCheckpoint(target.directory, target.layout, checkpoint);
+    checkpointPaths.push(path);
+    checkpointed = completed;
+    options.progress?.clear();
+    options.print(`Saved checkpoint ${path}`);
+  };
+
+  while (completed < numBatches && !options.stopRequested?.()) {
+    let end = Math.min(numBatches, nextMultiple(completed, reportInterval));
+    if (checkpointInterval > 0) end = Math.min(end, nextMultiple(completed, checkpointInterval));
+    const first = completed + 1;
+    const windowStart = Math.floor(completed / reportInterval) * reportInterval;
+    const windowSize = Math.min(reportInterval, numBatches - windowStart);
+    const chunkStart = performance.now();
+    const records = await backend.train(first, end - completed, (done) => {
+      options.progress?.update(completed + done, (completed + done - windowStart) / windowSize);
+    });
+    windowMs += performance.now() - chunkStart;
+    for (const record of records) {
+      history.loss.push(record.loss);
+      history.cost.push(record.cost);
+      history.seq_lengths.push(record.length);
+    }
+    windowBatches += records.length;
+    completed = end;
+
+    if (completed % reportInterval === 0 || completed === numBatches) {
+      // The window's batches, from the history (a resumed run includes those trained before).
+      const from = Math.ceil(completed / reportInterval) * reportInterval - reportInterval;
+      const report: TrainingReport = {
+        batch: completed,
+        loss: mean(history.loss.slice(from, completed)),
+        cost: mean(history.cost.slice(from, completed)),
+        msPerSequence: windowMs / (windowBatches * options.batchSize),
+        elapsedSeconds: (performance.now() - started) / 1000,
+      };
+      options.progress?.clear();
+      options.print(formatReport(report));
+      if (options.metricsFile) {
+        await Deno.writeTextFile(options.metricsFile, metricsLine(report), { append: true });
+      }
+      windowBatches = 0;
+      windowMs = 0;
+    }
+    if (
+      checkpointInterval > 0 && (completed % checkpointInterval === 0 || completed === numBatches)
+    ) {
+      await saveCheckpoint();
+    }
+  }
+  const interrupted = completed < numBatches;
+  if (interrupted && checkpointInterval > 0 && checkpointed < completed) await saveCheckpoint();
+  options.progress?.clear();
+  return { completed, history, interrupted, checkpointPaths };
+}

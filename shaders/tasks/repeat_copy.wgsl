@@ -1,0 +1,65 @@
+// The repeat copy task's data (NTM-SPEC "Tasks"): the WGSL twin of tasks/repeat_copy.ts, line by
+// line, so the GPU generates the same batches as the CPU, bit for bit.
+//
+// Prepended by the backend: shaders/common/random.wgsl and
+//   override BATCH: u32; override INPUTS: u32; override OUTPUTS: u32;
+// Input: T random bit vectors on channels 0..W-1, a delimiter step (channel W), then a step whose
+// channel W+1 holds the repeat count n normalised to mean 0, variance 1 over [REPEAT_MIN,
+// REPEAT_MAX]. Target: the T vectors n times, then an end marker on channel W.
+
+override SEQUENCE_WIDTH: u32;
+override SEQUENCE_MIN_LEN: u32;
+override SEQUENCE_MAX_LEN: u32;
+override REPEAT_MIN: u32;
+override REPEAT_MAX: u32;
+// The normalisation (n - REPEAT_MEAN) * REPEAT_SCALE; both are float32 values, and subtraction
+// and multiplication are correctly rounded in WGSL, so the result matches the CPU bit for bit.
+override REPEAT_MEAN: f32;
+override REPEAT_SCALE: f32;
+
+struct TaskSteps { input_steps: u32, output_steps: u32, length: u32 }
+
+// Where bit w of sequence b at step t lies in the batch's random stream.
+fn repeat_copy_bit_index(t: u32, b: u32, w: u32) -> u32 {
+  return 2u + (t * BATCH + b) * SEQUENCE_WIDTH + w;
+}
+
+fn task_steps(seed: u32, batch_number: u32) -> TaskSteps {
+  let sequence_length = random_int(seed, batch_number, 0u, SEQUENCE_MIN_LEN, SEQUENCE_MAX_LEN);
+  let repeats = random_int(seed, batch_number, 1u, REPEAT_MIN, REPEAT_MAX);
+  let output_steps = sequence_length * repeats + 1u;
+  return TaskSteps(sequence_length + 2u, output_steps, output_steps);
+}
+
+fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i: u32) -> f32 {
+  let sequence_length = steps.input_steps - 2u;
+  if (t < sequence_length) {
+    if (i < SEQUENCE_WIDTH) {
+      return f32(random_bit(seed, batch_number, repeat_copy_bit_index(t, b, i)));
+    }
+    return 0.0;
+  }
+  if (t == sequence_length) {
+    // The delimiter step.
+    return select(0.0, 1.0, i == SEQUENCE_WIDTH);
+  }
+  // The repeat count step.
+  if (i != SEQUENCE_WIDTH + 1u) {
+    return 0.0;
+  }
+  let repeats = (steps.output_steps - 1u) / sequence_length;
+  return (f32(repeats) - REPEAT_MEAN) * REPEAT_SCALE;
+}
+
+fn task_target(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, o: u32) -> f32 {
+  let sequence_length = steps.input_steps - 2u;
+  let repeated_steps = steps.output_steps - 1u;
+  if (t < repeated_steps) {
+    if (o < SEQUENCE_WIDTH) {
+      return f32(random_bit(seed, batch_number, repeat_copy_bit_index(t % sequence_length, b, o)));
+    }
+    return 0.0;
+  }
+  // The end marker.
+  return select(0.0, 1.0, o == SEQUENCE_WIDTH);
+}

@@ -1,0 +1,151 @@
+/**
+ * The repeat copy task (NTM-SPEC "Tasks", the reference's `repeatcopytask.py`): the network
+ * reads T random 8-bit vectors, a delimiter and a repeat count n, then writes the T vectors n
+ * times followed by an end marker.
+ *
+ * Run: `deno task repeat-copy --seed 10 [-p name=value …]` (`--help` lists every option and param).
+ *
+ * @module
+ */
+
+import { runTrainingCli } from "../lib/cli/train_cli.ts";
+import { randomBit, randomInt } from "../lib/random.ts";
+import {
+  checkOrdered,
+  headsParam,
+  integerParam,
+  modelConfig,
+  modelOptimizer,
+  numberParam,
+  type ParamValues,
+  type TaskDefinition,
+  type TaskElements,
+} from "../lib/train/task.ts";
+import repeatCopySource from "../shaders/tasks/repeat_copy.wgsl" with { type: "text" };
+
+const MAX_LENGTH = 65536;
+const MAX_BATCHES = 0x7fff_ffff;
+
+/** The repeat copy task's params, with the reference's names and defaults. */
+export const repeatCopyParams = {
+  controller_size: integerParam(100, { min: 1 }, "LSTM controller size (H)"),
+  controller_layers: integerParam(1, { min: 1 }, "LSTM controller layers (L)"),
+  num_heads: integerParam(1, { min: 1 }, "read/write head pairs, when heads is empty"),
+  heads: headsParam("head list in run order, e.g. write,read,read; overrides num_heads"),
+  sequence_width: integerParam(8, { min: 1 }, "bits per vector (W)"),
+  sequence_min_len: integerParam(1, { min: 1, max: MAX_LENGTH }, "shortest sequence"),
+  sequence_max_len: integerParam(10, { min: 1, max: MAX_LENGTH }, "longest sequence"),
+  repeat_min: integerParam(1, { min: 1, max: MAX_LENGTH }, "fewest repeats"),
+  repeat_max: integerParam(10, { min: 1, max: MAX_LENGTH }, "most repeats"),
+  memory_n: integerParam(128, { min: 3 }, "memory rows (N)"),
+  memory_m: integerParam(20, { min: 1 }, "memory width (M)"),
+  num_batches: integerParam(250000, { min: 1, max: MAX_BATCHES }, "batches to train"),
+  batch_size: integerParam(1, { min: 1 }, "sequences per batch (B)"),
+  rmsprop_lr: numberParam(1e-4, { min: 0, minExclusive: true }, "RMSprop learning rate"),
+  rmsprop_momentum: numberParam(0.9, { min: 0, max: 1, maxExclusive: true }, "RMSprop momentum"),
+  rmsprop_alpha: numberParam(0.95, { min: 0, max: 1 }, "RMSprop smoothing constant"),
+};
+
+/** Values of the repeat copy task's params. */
+export type RepeatCopyParams = ParamValues<typeof repeatCopyParams>;
+
+/**
+ * The normalisation of the repeat count as the reference does it, `(n - mean) / std` with the
+ * mean and variance of the uniform integers in `[repeat_min, repeat_max]`, written as
+ * `(n - mean) · scale` with float32 constants so the WGSL twin computes the same bits. A single
+ * repeat count (min = max) normalises to 0.
+ */
+export function repeatNormalisation(params: RepeatCopyParams): { mean: number; scale: number } {
+  const { repeat_min: low, repeat_max: high } = params;
+  const variance = ((high - low + 1) ** 2 - 1) / 12;
+  return {
+    mean: Math.fround((low + high) / 2),
+    scale: variance > 0 ? Math.fround(1 / Math.sqrt(variance)) : 0,
+  };
+}
+
+/**
+ * The repeat copy task's data. Input: T steps of W random bits, a delimiter step (channel W), a
+ * step whose channel W+1 holds the normalised repeat count n; I = W + 2. Target: the T vectors
+ * n times, then an end marker on channel W; O = W + 1. The history records T·n + 1 (the
+ * reference's `y.size(0)`).
+ */
+export function repeatCopyElements(params: RepeatCopyParams): TaskElements {
+  const {
+    batch_size: B,
+    sequence_width: W,
+    sequence_min_len: minLength,
+    sequence_max_len: maxLength,
+    repeat_min: minRepeats,
+    repeat_max: maxRepeats,
+  } = params;
+  const { mean, scale } = repeatNormalisation(params);
+  const bitIndex = (t: number, b: number, w: number) => 2 + (t * B + b) * W + w;
+  return {
+    batchSize: B,
+    inputs: W + 2,
+    outputs: W + 1,
+    steps(seed, batchNumber) {
+      const sequenceLength = randomInt(seed, batchNumber, 0, minLength, maxLength);
+      const repeats = randomInt(seed, batchNumber, 1, minRepeats, maxRepeats);
+      const outputSteps = sequenceLength * repeats + 1;
+      return { inputSteps: sequenceLength + 2, outputSteps, length: outputSteps };
+    },
+    input(seed, batchNumber, steps, t, b, i) {
+      const sequenceLength = steps.inputSteps - 2;
+      if (t < sequenceLength) {
+        return i < W ? randomBit(seed, batchNumber, bitIndex(t, b, i)) : 0;
+      }
+      if (t === sequenceLength) {
+        // The delimiter step.
+        return i === W ? 1 : 0;
+      }
+      // The repeat count step.
+      if (i !== W + 1) return 0;
+      const repeats = (steps.outputSteps - 1) / sequenceLength;
+      return Math.fround(Math.fround(repeats - mean) * scale);
+    },
+    target(seed, batchNumber, steps, t, b, o) {
+      const sequenceLength = steps.inputSteps - 2;
+      const repeatedSteps = steps.outputSteps - 1;
+      if (t < repeatedSteps) {
+        return o < W ? randomBit(seed, batchNumber, bitIndex(t % sequenceLength, b, o)) : 0;
+      }
+      // The end marker.
+      return o === W ? 1 : 0;
+    },
+  };
+}
+
+/** The repeat copy task: `repeat-copy-task` checkpoints, the reference's defaults. */
+export const repeatCopyTask: TaskDefinition<typeof repeatCopyParams> = {
+  name: "repeat-copy-task",
+  description: "copy a sequence of random bit vectors n times, then mark the end",
+  params: repeatCopyParams,
+  check(params) {
+    checkOrdered(params, "sequence_min_len", "sequence_max_len");
+    checkOrdered(params, "repeat_min", "repeat_max");
+  },
+  config: (params) => modelConfig(params, params.sequence_width + 2, params.sequence_width + 1),
+  optimizer: modelOptimizer,
+  capacity: (params) =>
+    params.sequence_max_len + 2 + params.sequence_max_len * params.repeat_max + 1,
+  elements: repeatCopyElements,
+  gpu: {
+    source: repeatCopySource,
+    constants: (params) => {
+      const { mean, scale } = repeatNormalisation(params);
+      return {
+        SEQUENCE_WIDTH: params.sequence_width,
+        SEQUENCE_MIN_LEN: params.sequence_min_len,
+        SEQUENCE_MAX_LEN: params.sequence_max_len,
+        REPEAT_MIN: params.repeat_min,
+        REPEAT_MAX: params.repeat_max,
+        REPEAT_MEAN: mean,
+        REPEAT_SCALE: scale,
+      };
+    },
+  },
+};
+
+if (import.meta.main) Deno.exit(await runTrainingCli(repeatCopyTask, Deno.args));
