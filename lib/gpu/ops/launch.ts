@@ -1,0 +1,50 @@
+/**
+ * The dispatch every tensor op prepares: a uniform with its sizes and operand offsets at
+ * binding 0, then the operands' buffers at bindings 1, 2, … in order.
+ *
+ * @module
+ */
+
+import {
+  type GpuContext,
+  prepareDispatch,
+  type PreparedKernel,
+  uniformBuffer,
+} from "../context.ts";
+import type { TensorRegion } from "./region.ts";
+
+/** The most workgroups WebGPU guarantees along one grid dimension. */
+const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+
+/**
+ * Prepares a dispatch of `computePipeline`: `uniforms` (u32 values: sizes and element offsets)
+ * go to binding 0, the operands' buffers to bindings 1, 2, ….
+ */
+export function prepareOp(
+  context: GpuContext,
+  computePipeline: GPUComputePipeline,
+  uniforms: readonly number[],
+  operands: readonly TensorRegion[],
+  workgroups: readonly [number, number?, number?],
+): PreparedKernel {
+  const shape = uniformBuffer(
+    context,
+    `${computePipeline.label} shape`,
+    new Uint32Array(uniforms),
+  );
+  return prepareDispatch(
+    context,
+    computePipeline,
+    [shape, ...operands.map((operand) => operand.buffer)],
+    workgroups,
+  );
+}
+
+/**
+ * A grid of at least `count` workgroups for a flat index (`shaders/common/grid.wgsl`): x up to
+ * 65535, y as many rows of those as needed.
+ */
+export function flatGrid(count: number): [number, number] {
+  const x = Math.min(count, MAX_WORKGROUPS_PER_DIMENSION);
+  return [x, Math.ceil(count / x)];
+}
