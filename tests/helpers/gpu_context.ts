@@ -5,10 +5,29 @@
  * @module
  */
 
-import { createGpuContext, type GpuContext, requestAdapter } from "../../lib/gpu/context.ts";
+import {
+  createGpuContext,
+  type GpuContext,
+  type PreparedKernel,
+  readFloats,
+  requestAdapter,
+  runKernels,
+} from "../../lib/gpu/context.ts";
 
 /** A context on the default adapter, or null when there is none. */
 export async function createTestContext(): Promise<GpuContext | null> {
   if (!(await requestAdapter())) return null;
   return await createGpuContext();
+}
+
+/** Runs `kernels` in one pass, then reads `count` floats of `buffer` from element `first`. */
+export async function runAndRead(
+  context: GpuContext,
+  kernels: readonly PreparedKernel[],
+  buffer: GPUBuffer,
+  first = 0,
+  count = buffer.size / 4 - first,
+): Promise<Float32Array> {
+  await runKernels(context, kernels);
+  return await readFloats(context, buffer, first, count);
 }
