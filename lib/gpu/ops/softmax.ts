@@ -1,0 +1,100 @@
+/**
+ * Softmax over the last dimension on the GPU, forward and backward, one workgroup per row.
+ * Twin: lib/cpu/softmax.ts.
+ *
+ * @module
+ */
+
+import grid from "../../../shaders/common/grid.wgsl" with { type: "text" };
+import reduce from "../../../shaders/common/reduce.wgsl" with { type: "text" };
+import softmaxBlocks from "../../../shaders/common/softmax.wgsl" with { type: "text" };
+import kernel from "../../../shaders/ops/softmax.wgsl" with { type: "text" };
+import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
+import { linkShader } from "../shader.ts";
+import { flatGrid, prepareOp } from "./launch.ts";
+import {
+  checkOutputsApart,
+  checkRegion,
+  checkSizes,
+  regionOffset,
+  type TensorRegion,
+} from "./region.ts";
+
+const source = linkShader(reduce, softmaxBlocks, grid, kernel);
+
+/** Lanes per row: a power of two up to 64, no more than the row needs. */
+function workgroupSize(cols: number): number {
+  return Math.min(64, 2 ** Math.ceil(Math.log2(cols)));
+}
+
+/** The shape of a softmax: `rows` independent rows of `cols` values. */
+export interface SoftmaxShape {
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/**
+ * Prepares `y = softmax(x)` over each row of `[rows, cols]`; y needs a buffer of its own.
+ *
+ * @example
+ * ```ts
+ * const kernel = await softmax(context, { x: logits, y: weights }, { rows: 16, cols: 128 });
+ * ```
+ */
+export async function softmax(
+  context: GpuContext,
+  operands: { readonly x: TensorRegion; readonly y: TensorRegion },
+  shape: SoftmaxShape,
+): Promise<PreparedKernel> {
+  const op = "softmax";
+  const { rows, cols } = shape;
+  checkSizes(op, { rows, cols });
+  const { x, y } = operands;
+  checkRegion(op, "x", x, rows * cols, [rows, cols]);
+  checkRegion(op, "y", y, rows * cols, [rows, cols]);
+  checkOutputsApart(op, { y }, { x });
+  const computePipeline = await pipeline(context, "softmax forward", source, {
+    WORKGROUP_SIZE: workgroupSize(cols),
+  }, "forward");
+  return prepareOp(
+    context,
+    computePipeline,
+    [rows, cols, regionOffset(x), regionOffset(y), 0],
+    [x, y],
+    flatGrid(rows),
+  );
+}
+
+/**
+ * Prepares the gradient `dx = y·(dy - Σ_row dy·y)` from the forward's output y (overwriting dx);
+ * dx needs a buffer of its own.
+ *
+ * @example
+ * ```ts
+ * const kernel = await softmaxBackward(context, { y, dy, dx }, { rows: 16, cols: 128 });
+ * ```
+ */
+export async function softmaxBackward(
+  context: GpuContext,
+  operands: { readonly y: TensorRegion; readonly dy: TensorRegion; readonly dx: TensorRegion },
+  shape: SoftmaxShape,
+): Promise<PreparedKernel> {
+  const op = "softmaxBackward";
+  const { rows, cols } = shape;
+  checkSizes(op, { rows, cols });
+  const { y, dy, dx } = operands;
+  checkRegion(op, "y", y, rows * cols, [rows, cols]);
+  checkRegion(op, "dy", dy, rows * cols, [rows, cols]);
+  checkRegion(op, "dx", dx, rows * cols, [rows, cols]);
+  checkOutputsApart(op, { dx }, { y, dy });
+  const computePipeline = await pipeline(context, "softmax backward", source, {
+    WORKGROUP_SIZE: workgroupSize(cols),
+  }, "backward");
+  return prepareOp(
+    context,
+    computePipeline,
+    [rows, cols, regionOffset(y), regionOffset(dx), regionOffset(dy)],
+    [y, dx, dy],
+    flatGrid(rows),
+  );
+}
