@@ -48,3 +48,8 @@ export function flatGrid(count: number): [number, number] {
   const x = Math.min(count, MAX_WORKGROUPS_PER_DIMENSION);
   return [x, Math.ceil(count / x)];
 }
+
+/** Lanes for one workgroup per row of `length` values: a power of two up to 64, no more than needed. */
+export function rowWorkgroupSize(length: number): number {
+  return Math.min(64, 2 ** Math.ceil(Math.log2(length)));
+}

@@ -79,3 +79,13 @@ export function checkOutputsApart(
     }
   }
 }
+
+/** Runs `checkRegion` on each named operand against its shape (`[rows, cols]`, `[count]`, …). */
+export function checkShapes(
+  op: string,
+  operands: Readonly<Record<string, readonly [TensorRegion, readonly number[]]>>,
+): void {
+  for (const [name, [region, shape]] of Object.entries(operands)) {
+    checkRegion(op, name, region, shape.reduce((product, size) => product * size, 1), shape);
+  }
+}

@@ -11,7 +11,7 @@ import softmaxBlocks from "../../../shaders/common/softmax.wgsl" with { type: "t
 import kernel from "../../../shaders/ops/softmax.wgsl" with { type: "text" };
 import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
 import { linkShader } from "../shader.ts";
-import { flatGrid, prepareOp } from "./launch.ts";
+import { flatGrid, prepareOp, rowWorkgroupSize } from "./launch.ts";
 import {
   checkOutputsApart,
   checkRegion,
@@ -21,11 +21,6 @@ import {
 } from "./region.ts";
 
 const source = linkShader(reduce, softmaxBlocks, grid, kernel);
-
-/** Lanes per row: a power of two up to 64, no more than the row needs. */
-function workgroupSize(cols: number): number {
-  return Math.min(64, 2 ** Math.ceil(Math.log2(cols)));
-}
 
 /** The shape of a softmax: `rows` independent rows of `cols` values. */
 export interface SoftmaxShape {
@@ -54,7 +49,7 @@ export async function softmax(
   checkRegion(op, "y", y, rows * cols, [rows, cols]);
   checkOutputsApart(op, { y }, { x });
   const computePipeline = await pipeline(context, "softmax forward", source, {
-    WORKGROUP_SIZE: workgroupSize(cols),
+    WORKGROUP_SIZE: rowWorkgroupSize(cols),
   }, "forward");
   return prepareOp(
     context,
@@ -88,7 +83,7 @@ export async function softmaxBackward(
   checkRegion(op, "dx", dx, rows * cols, [rows, cols]);
   checkOutputsApart(op, { dx }, { y, dy });
   const computePipeline = await pipeline(context, "softmax backward", source, {
-    WORKGROUP_SIZE: workgroupSize(cols),
+    WORKGROUP_SIZE: rowWorkgroupSize(cols),
   }, "backward");
   return prepareOp(
     context,
