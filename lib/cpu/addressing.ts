@@ -11,9 +11,9 @@
 import type { Floats } from "./floats.ts";
 
 /** The cosine's denominator floor, as in PyTorch's `cosine_similarity` (eps 1e-8). */
-const COSINE_EPS = 1e-8;
+export const COSINE_EPS = 1e-8;
 /** Added to memory and key before the cosine (reference: `memory + 1e-16`, `k + 1e-16`). */
-const COSINE_OFFSET = 1e-16;
+export const COSINE_OFFSET = 1e-16;
 /** Added to the sharpening denominator. */
 const SHARPEN_EPS = 1e-16;
 
@@ -34,7 +34,6 @@ export function contentForward(
   let keySquared = 0;
   for (let m = 0; m < M; m++) keySquared += (key[m] + COSINE_OFFSET) ** 2;
   const keyNorm = Math.sqrt(keySquared);
-  let largest = -Infinity;
   for (let i = 0; i < N; i++) {
     let dot = 0, rowSquared = 0;
     for (let m = 0; m < M; m++) {
@@ -45,8 +44,14 @@ export function contentForward(
     const rowNorm = Math.sqrt(rowSquared);
     rowNorms[i] = rowNorm;
     similarity[i] = dot / Math.max(rowNorm * keyNorm, COSINE_EPS);
-    largest = Math.max(largest, beta * similarity[i]);
   }
+  contentWeighting(similarity, beta, N, wc);
+}
+
+/** The content weighting from the similarities: `wc = softmax(beta · K)` over the N rows. */
+export function contentWeighting(similarity: Floats, beta: number, N: number, wc: Floats): void {
+  let largest = -Infinity;
+  for (let i = 0; i < N; i++) largest = Math.max(largest, beta * similarity[i]);
   let total = 0;
   for (let i = 0; i < N; i++) {
     wc[i] = Math.exp(beta * similarity[i] - largest);
@@ -169,8 +174,11 @@ export function sharpenForward(ws: Floats, gamma: number, N: number, w: Floats):
 }
 
 /**
- * Backward of sharpening: adds to `dws`; returns the gradient of gamma. A zero `ws_i`
- * contributes nothing (PyTorch masks `0^gamma · log 0`).
+ * Backward of sharpening: adds to `dws`; returns the gradient of gamma. With
+ * `w_i = ws_i^gamma / (Σ_j ws_j^gamma + 1e-16)` and `weighted = Σ_j dw_j · w_j`:
+ * `∂L/∂ws_i = gamma · w_i / ws_i · (dw_i - weighted)` and
+ * `∂L/∂gamma = Σ_i w_i · log(ws_i) · (dw_i - weighted)`.
+ * A zero `ws_i` contributes nothing (PyTorch masks `0^gamma · log 0`).
  */
 export function sharpenBackward(
   ws: Floats,
@@ -180,19 +188,14 @@ export function sharpenBackward(
   dw: Floats,
   dws: Floats,
 ): number {
-  let total = 0, weighted = 0;
-  for (let i = 0; i < N; i++) {
-    total += ws[i] ** gamma;
-    weighted += dw[i] * w[i];
-  }
-  total += SHARPEN_EPS;
+  let weighted = 0;
+  for (let i = 0; i < N; i++) weighted += dw[i] * w[i];
   let dGamma = 0;
   for (let i = 0; i < N; i++) {
     if (ws[i] === 0) continue;
-    const powered = ws[i] ** gamma;
-    const dPowered = (dw[i] - weighted) / total;
-    dws[i] += dPowered * gamma * ws[i] ** (gamma - 1);
-    dGamma += dPowered * powered * Math.log(ws[i]);
+    const dLogPowered = (dw[i] - weighted) * w[i];
+    dws[i] += dLogPowered * gamma / ws[i];
+    dGamma += dLogPowered * Math.log(ws[i]);
   }
   return dGamma;
 }

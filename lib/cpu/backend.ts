@@ -10,42 +10,87 @@ import type {
   TrainingSetup,
   TrainingState,
 } from "../train/backend.ts";
-import type { Floats } from "./floats.ts";
-import type { LinearKernels } from "./linear_kernels.ts";
+import { measureArena } from "../wasm/float_arena.ts";
+import { type Allocate, type Floats, plainAllocator } from "./floats.ts";
 import { bceLoss, bceLossBackward, bitCost } from "./loss.ts";
 import { CpuNtm } from "./ntm.ts";
 import { rmspropStep } from "./rmsprop.ts";
+import { WasmKernels, wasmSimdAvailable } from "./wasm_kernels.ts";
 
-/** Trains on the CPU in float32 with the given linear kernels and allocator. */
+/** Which kernels the CPU backend computes with. */
+export type CpuKernelChoice = "wasm" | "plain";
+
+/** How the CPU backend computes. */
+export interface CpuBackendOptions {
+  /**
+   * `wasm` (WebAssembly SIMD) or `plain` (TypeScript loops); by default `wasm` where the runtime
+   * has WebAssembly SIMD, `plain` otherwise.
+   */
+  readonly kernels?: CpuKernelChoice;
+}
+
+/** The model and every array a training step touches. */
+interface Workspace {
+  readonly model: CpuNtm;
+  readonly params: Floats;
+  readonly grads: Floats;
+  readonly squareAverage: Floats;
+  readonly momentumBuffer: Floats;
+  readonly dOutputs: Floats;
+}
+
+/** Allocates the workspace of `setup` (allocation only, so it can be measured first). */
+function allocateWorkspace(
+  setup: TrainingSetup,
+  allocate: Allocate,
+  wasm?: WasmKernels,
+): Workspace {
+  const { layout, capacity } = setup;
+  const model = new CpuNtm(layout, {
+    capacity,
+    kernels: wasm,
+    memoryKernels: wasm,
+    allocate,
+  });
+  const { batchSize, outputs } = layout.config;
+  return {
+    model,
+    params: allocate(layout.size),
+    grads: allocate(layout.size),
+    squareAverage: allocate(layout.trainableSize),
+    momentumBuffer: allocate(layout.trainableSize),
+    dOutputs: allocate(capacity * batchSize * outputs),
+  };
+}
+
+/** Trains on the CPU in float32, with WebAssembly SIMD kernels or plain TypeScript ones. */
 export class CpuBackend implements TrainingBackend {
   readonly name = "cpu";
   readonly description: string;
   readonly #setup: TrainingSetup;
-  readonly #model: CpuNtm;
-  readonly #params: Floats;
-  readonly #grads: Floats;
-  readonly #squareAverage: Floats;
-  readonly #momentumBuffer: Floats;
-  readonly #dOutputs: Floats;
+  readonly #workspace: Workspace;
+  readonly #step: typeof rmspropStep;
 
   /** Builds the model for the setup's capacity and loads its initial state. */
-  constructor(
-    setup: TrainingSetup,
-    options: { kernels?: LinearKernels; description?: string } = {},
-  ) {
+  constructor(setup: TrainingSetup, options: CpuBackendOptions = {}) {
     this.#setup = setup;
-    this.description = options.description ?? "cpu (plain TypeScript kernels)";
-    const { layout } = setup;
-    this.#model = new CpuNtm(layout, { capacity: setup.capacity, kernels: options.kernels });
-    this.#params = this.#model.allocate(layout.size);
-    this.#params.set(setup.initial.params);
-    this.#grads = this.#model.allocate(layout.size);
-    this.#squareAverage = this.#model.allocate(layout.trainableSize);
-    this.#squareAverage.set(setup.initial.squareAverage);
-    this.#momentumBuffer = this.#model.allocate(layout.trainableSize);
-    this.#momentumBuffer.set(setup.initial.momentumBuffer);
-    const { batchSize, outputs } = layout.config;
-    this.#dOutputs = this.#model.allocate(setup.capacity * batchSize * outputs);
+    const choice = options.kernels ?? (wasmSimdAvailable() ? "wasm" : "plain");
+    if (choice === "wasm") {
+      const wasm = new WasmKernels(
+        measureArena((allocate) => allocateWorkspace(setup, allocate)),
+      );
+      this.#workspace = allocateWorkspace(setup, wasm.allocate, wasm);
+      this.#step = (...args) => wasm.rmspropStep(...args);
+      this.description = "cpu (WebAssembly SIMD kernels)";
+    } else {
+      this.#workspace = allocateWorkspace(setup, plainAllocator("float32"));
+      this.#step = rmspropStep;
+      this.description = "cpu (plain TypeScript kernels)";
+    }
+    const { params, squareAverage, momentumBuffer } = this.#workspace;
+    params.set(setup.initial.params);
+    squareAverage.set(setup.initial.squareAverage);
+    momentumBuffer.set(setup.initial.momentumBuffer);
   }
 
   train(
@@ -55,18 +100,16 @@ export class CpuBackend implements TrainingBackend {
   ): Promise<BatchRecord[]> {
     const { layout, optimizer } = this.#setup;
     const records: BatchRecord[] = [];
+    const { model, params, grads, squareAverage, momentumBuffer } = this.#workspace;
     for (let done = 0; done < count; done++) {
       const batch = this.#setup.batch(first + done);
-      const outputs = this.#model.forward(this.#params, batch.input, batch);
+      const outputs = model.forward(params, batch.input, batch);
       const loss = bceLoss(outputs, batch.target);
       const cost = bitCost(outputs, batch.target, layout.config.batchSize);
-      const dOutputs = this.#dOutputs.subarray(0, outputs.length);
+      const dOutputs = this.#workspace.dOutputs.subarray(0, outputs.length);
       bceLossBackward(outputs, batch.target, dOutputs);
-      this.#model.backward(this.#params, dOutputs, this.#grads);
-      rmspropStep(optimizer, this.#params, this.#grads, {
-        squareAverage: this.#squareAverage,
-        momentumBuffer: this.#momentumBuffer,
-      }, layout.trainableSize);
+      model.backward(params, dOutputs, grads);
+      this.#step(optimizer, params, grads, { squareAverage, momentumBuffer }, layout.trainableSize);
       records.push({ batch: first + done, loss, cost, length: batch.length });
       onProgress?.(done + 1);
     }
@@ -74,10 +117,11 @@ export class CpuBackend implements TrainingBackend {
   }
 
   readState(): Promise<TrainingState> {
+    const { params, squareAverage, momentumBuffer } = this.#workspace;
     return Promise.resolve({
-      params: Float32Array.from(this.#params),
-      squareAverage: Float32Array.from(this.#squareAverage),
-      momentumBuffer: Float32Array.from(this.#momentumBuffer),
+      params: Float32Array.from(params),
+      squareAverage: Float32Array.from(squareAverage),
+      momentumBuffer: Float32Array.from(momentumBuffer),
     });
   }
 

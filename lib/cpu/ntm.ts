@@ -12,8 +12,6 @@ import { controllerInputSize, outputInputSize } from "../config.ts";
 import { headNames, lstmName, type ParamLayout } from "../params.ts";
 import { sigmoid } from "./activations.ts";
 import {
-  contentBackward,
-  contentForward,
   interpolateBackward,
   interpolateForward,
   sharpenBackward,
@@ -25,7 +23,7 @@ import { type Allocate, type Floats, plainAllocator } from "./floats.ts";
 import { activateHead, activateHeadBackward } from "./head_activations.ts";
 import { type LinearKernels, plainKernels } from "./linear_kernels.ts";
 import { lstmBackward, lstmForward, type LstmWeights } from "./lstm.ts";
-import { readBackward, readForward, writeBackward, writeForward } from "./memory.ts";
+import { type MemoryKernels, plainMemoryKernels } from "./memory_kernels.ts";
 import {
   allocateGradientTape,
   allocateTape,
@@ -42,6 +40,8 @@ export interface CpuNtmOptions {
   readonly precision?: "float32" | "float64";
   /** Linear kernels; the plain TypeScript ones unless told otherwise. */
   readonly kernels?: LinearKernels;
+  /** Memory-wide kernels of the heads; the plain TypeScript ones unless told otherwise. */
+  readonly memoryKernels?: MemoryKernels;
   /** Where arrays come from (kernels that need their own memory supply one). */
   readonly allocate?: Allocate;
 }
@@ -105,6 +105,7 @@ export class CpuNtm {
   readonly tape: Tape;
   readonly #grads: GradientTape;
   readonly #kernels: LinearKernels;
+  readonly #memoryKernels: MemoryKernels;
   readonly #allocate: Allocate;
   /** The weighting every head starts from, `[N]`. */
   readonly #zeros: Floats;
@@ -117,6 +118,7 @@ export class CpuNtm {
     }
     this.layout = layout;
     this.#kernels = options.kernels ?? plainKernels;
+    this.#memoryKernels = options.memoryKernels ?? plainMemoryKernels;
     this.#allocate = options.allocate ?? plainAllocator(options.precision ?? "float32");
     this.tape = allocateTape(layout.config, options.capacity, this.#allocate);
     this.#grads = allocateGradientTape(layout.config, options.capacity, this.#allocate);
@@ -155,7 +157,7 @@ export class CpuNtm {
     }
     this.#steps = steps;
     const p = views(this.layout, params);
-    const tape = this.tape;
+    const tape = this.tape, memoryKernels = this.#memoryKernels;
     const U = controllerInputSize(config), F = outputInputSize(config);
     const W = writeCount(config);
 
@@ -223,7 +225,7 @@ export class CpuNtm {
           const wg = head.wg.subarray(row, row + N);
           const ws = head.ws.subarray(row, row + N);
           const w = head.w.subarray(row, row + N);
-          contentForward(
+          memoryKernels.contentForward(
             memory,
             act.subarray(head.layout.key, head.layout.key + M),
             act[head.layout.beta],
@@ -239,13 +241,13 @@ export class CpuNtm {
           sharpenForward(ws, act[head.layout.gamma], N, w);
           if (kind === "read") {
             const reads = tape.reads[head.slot];
-            readForward(memory, w, N, M, reads.subarray(((t + 1) * B + b) * M));
+            memoryKernels.readForward(memory, w, N, M, reads.subarray(((t + 1) * B + b) * M));
           } else {
             const after = tape.memory.subarray(
               ((snapshot + 1) * B + b) * N * M,
               ((snapshot + 1) * B + b + 1) * N * M,
             );
-            writeForward(
+            memoryKernels.writeForward(
               memory,
               w,
               act.subarray(head.layout.erase, head.layout.erase + M),
@@ -298,6 +300,7 @@ export class CpuNtm {
     const g = views(this.layout, grads);
     grads.fill(0, 0, this.layout.trainableSize);
     const tape = this.tape, d = this.#grads, kernels = this.#kernels;
+    const memoryKernels = this.#memoryKernels;
     const U = controllerInputSize(config), F = outputInputSize(config);
     const W = writeCount(config);
     d.dMemory.fill(0);
@@ -342,9 +345,9 @@ export class CpuNtm {
           d.dAct.fill(0);
           if (layout.erase < 0) {
             const dRead = d.dRead[head.slot].subarray(b * M, (b + 1) * M);
-            readBackward(memory, w, N, M, dRead, d.dw, dMemory);
+            memoryKernels.readBackward(memory, w, N, M, dRead, d.dw, dMemory);
           } else {
-            writeBackward(
+            memoryKernels.writeBackward(
               memory,
               w,
               act.subarray(layout.erase, layout.erase + M),
@@ -383,7 +386,7 @@ export class CpuNtm {
             d.dwc,
             dwNext,
           );
-          d.dAct[layout.beta] = contentBackward(
+          d.dAct[layout.beta] = memoryKernels.contentBackward(
             memory,
             act.subarray(layout.key, layout.key + M),
             act[layout.beta],

@@ -6,20 +6,25 @@
  */
 
 import type { Fixture, FixtureRun } from "../verify/fixture.ts";
-import type { LinearKernels } from "./linear_kernels.ts";
 import { bceLoss, bceLossBackward } from "./loss.ts";
-import { CpuNtm } from "./ntm.ts";
+import { CpuNtm, type CpuNtmOptions } from "./ntm.ts";
 import { rmspropStep } from "./rmsprop.ts";
 
-/** Computes everything a fixture holds, on the CPU, in the given precision. */
+/** The kernels a fixture run computes with, and where their arrays come from. */
+export type FixtureKernels = Pick<CpuNtmOptions, "kernels" | "memoryKernels" | "allocate">;
+
+/**
+ * Computes everything a fixture holds, on the CPU, in the given precision, with the plain
+ * kernels unless told otherwise (the optimizer steps always use the plain `rmspropStep`).
+ */
 export function runFixtureCpu(
   fixture: Fixture,
   precision: "float32" | "float64" = "float32",
-  kernels?: LinearKernels,
+  kernels: FixtureKernels = {},
 ): FixtureRun {
   const { layout, inputSteps, outputSteps } = fixture;
   const steps = { inputSteps, outputSteps };
-  const model = new CpuNtm(layout, { capacity: inputSteps + outputSteps, precision, kernels });
+  const model = new CpuNtm(layout, { capacity: inputSteps + outputSteps, precision, ...kernels });
   const params = model.allocate(layout.size);
   params.set(fixture.params);
   const input = model.allocate(fixture.input.length);

@@ -1,0 +1,31 @@
+/**
+ * The loops over a whole memory `[N, M]` that every head runs each step, forward and backward:
+ * content addressing, reading and writing. The NTM reference calls them through this interface
+ * so a faster implementation (WebAssembly SIMD, see `wasm_kernels.ts`) can stand in for the
+ * plain functions of `addressing.ts` and `memory.ts`, which define what each computes.
+ *
+ * @module
+ */
+
+import { contentBackward, contentForward } from "./addressing.ts";
+import { readBackward, readForward, writeBackward, writeForward } from "./memory.ts";
+
+/** The memory-wide kernels the CPU model needs, with the signatures of the plain functions. */
+export interface MemoryKernels {
+  contentForward: typeof contentForward;
+  contentBackward: typeof contentBackward;
+  readForward: typeof readForward;
+  readBackward: typeof readBackward;
+  writeForward: typeof writeForward;
+  writeBackward: typeof writeBackward;
+}
+
+/** The plain TypeScript functions: the reference, in either precision. */
+export const plainMemoryKernels: MemoryKernels = {
+  contentForward,
+  contentBackward,
+  readForward,
+  readBackward,
+  writeForward,
+  writeBackward,
+};
