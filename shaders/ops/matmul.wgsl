@@ -1,18 +1,22 @@
 // C[m, n] (+)= Σ_k op(A)[m, k]·op(B)[k, n], row-major, op = transpose where asked.
 // A is [m, k] (or [k, m] with TRANSPOSE_A), B is [k, n] (or [n, k] with TRANSPOSE_B).
 //
-// Each workgroup of 8×8 lanes computes a 64×64 tile of C; each lane keeps 8 rows × 8 columns of
-// sums in registers (rows first_row + 8r, columns first_col + 8s), so neighbouring lanes read
-// neighbouring columns of B and the same element of A. Per step of k a lane loads 16 values for
-// 64 multiply-adds. Loads past the edges are clamped to the last row/column (their sums are
+// Each workgroup of 8×8 lanes computes a (8·ROWS_PER_LANE)×64 tile of C; each lane keeps
+// ROWS_PER_LANE rows × 8 columns of sums in registers (rows first_row + 8r, columns
+// first_column + 8s), so neighbouring lanes read neighbouring columns of B and the same element
+// of A. With 8 rows per lane a step of k loads 16 values for 64 multiply-adds; the launcher takes
+// fewer rows per lane where that wastes less of the last tile (lib/gpu/ops/matmul.ts). Loads past the edges are clamped to the last row/column (their sums are
 // dropped at the store), so the inner loop has no branches.
 
 override TRANSPOSE_A: bool = false;
 override TRANSPOSE_B: bool = false;
 override ACCUMULATE: bool = false;
 
+// Rows of C per lane, 1 to MAX_ROWS_PER_LANE.
+override ROWS_PER_LANE: u32 = 8u;
+
 const LANES: u32 = 8u;
-const ROWS_PER_LANE: u32 = 8u;
+const MAX_ROWS_PER_LANE: u32 = 8u;
 const COLUMNS_PER_LANE: u32 = 8u;
 
 struct MatmulShape {
@@ -63,7 +67,7 @@ fn main(
 ) {
   let first_row = tile.y * ROWS_PER_LANE * LANES + lane.y;
   let first_column = tile.x * COLUMNS_PER_LANE * LANES + lane.x;
-  var rows: array<u32, ROWS_PER_LANE>;
+  var rows: array<u32, MAX_ROWS_PER_LANE>;
   for (var r = 0u; r < ROWS_PER_LANE; r++) {
     rows[r] = min(first_row + r * LANES, shape.m - 1u);
   }
@@ -72,7 +76,7 @@ fn main(
     columns[s] = min(first_column + s * LANES, shape.n - 1u);
   }
   // sums[r][h][q]: row r, column 4h + q.
-  var sums: array<array<vec4<f32>, 2>, ROWS_PER_LANE>;
+  var sums: array<array<vec4<f32>, 2>, MAX_ROWS_PER_LANE>;
   for (var depth = 0u; depth < shape.k; depth++) {
     let low = vec4<f32>(
       load_b(depth, columns[0]),
