@@ -113,20 +113,13 @@ struct SharpenGradient {
   gamma: f32,
 }
 
-// From `dw_i`, `weighted = Σ_j dw_j·w_j` and the forward's denominator.
-fn sharpen_backward(
-  ws: f32,
-  gamma: f32,
-  dw: f32,
-  weighted: f32,
-  denominator: f32,
-) -> SharpenGradient {
+// From the forward's input ws_i and output w_i, `dw_i` and `weighted = Σ_j dw_j·w_j`:
+// with d = (dw_i - weighted)·w_i, d/d ws_i = d·gamma/ws_i and d/d gamma gets d·log(ws_i).
+// (No pow: w_i/ws_i stands for ws_i^(gamma-1)/denominator.)
+fn sharpen_backward(ws: f32, gamma: f32, w: f32, dw: f32, weighted: f32) -> SharpenGradient {
   if (ws == 0.0) {
     return SharpenGradient(0.0, 0.0);
   }
-  let d_powered = (dw - weighted) / denominator;
-  return SharpenGradient(
-    d_powered * gamma * pow(ws, gamma - 1.0),
-    d_powered * pow(ws, gamma) * log(ws),
-  );
+  let d_log_powered = (dw - weighted) * w;
+  return SharpenGradient(d_log_powered * gamma / ws, d_log_powered * log(ws));
 }

@@ -1,6 +1,5 @@
-// Backward of sharpening, one workgroup per batch row: from dw [B, N] adds
-// d_shifted[b, i] += (dw_i - Σ_j dw_j·w_j)/denominator · gamma·ws_i^(gamma-1) and
-// d_gamma[b] += Σ_i (dw_i - Σ_j dw_j·w_j)/denominator · ws_i^gamma·log ws_i (zero ws_i: nothing).
+// Backward of sharpening, one workgroup per batch row: with d_i = (dw_i - Σ_j dw_j·w_j)·w_i, adds
+// d_shifted[b, i] += d_i·gamma/ws_i and d_gamma[b] += Σ_i d_i·log ws_i (a zero ws_i: nothing).
 // Links: common/reduce.wgsl, common/addressing.wgsl, common/grid.wgsl.
 
 struct SharpenBackwardShape {
@@ -37,22 +36,19 @@ fn main(
   let w_start = shape.sharpened_offset + b * n;
   let dw_start = shape.d_sharpened_offset + b * n;
   let gamma = gammas[shape.gamma_offset + b];
-  // x: Σ ws^gamma, y: Σ dw·w.
-  var partial = vec4<f32>();
+  var weighted = 0.0;
   for (var i = lane; i < n; i += WORKGROUP_SIZE) {
-    partial.x += sharpen_power(shifted[ws_start + i], gamma);
-    partial.y += d_sharpened[dw_start + i] * sharpened[w_start + i];
+    weighted += d_sharpened[dw_start + i] * sharpened[w_start + i];
   }
-  let sums = workgroup_sum4(partial, lane);
-  let denominator = sharpen_denominator(sums.x);
+  weighted = workgroup_sum(weighted, lane);
   var gamma_gradient = 0.0;
   for (var i = lane; i < n; i += WORKGROUP_SIZE) {
     let gradient = sharpen_backward(
       shifted[ws_start + i],
       gamma,
+      sharpened[w_start + i],
       d_sharpened[dw_start + i],
-      sums.y,
-      denominator,
+      weighted,
     );
     d_shifted[shape.d_shifted_offset + b * n + i] += gradient.ws;
     gamma_gradient += gradient.gamma;
