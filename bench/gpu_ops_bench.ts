@@ -10,7 +10,13 @@
  * @module
  */
 
-import { contentForward, sharpenForward, shiftForward } from "../lib/cpu/addressing.ts";
+import {
+  contentBackward,
+  contentForward,
+  sharpenForward,
+  shiftForward,
+} from "../lib/cpu/addressing.ts";
+import { writeForward } from "../lib/cpu/memory.ts";
 import { sigmoid } from "../lib/cpu/activations.ts";
 import { type LinearKernels, plainKernels } from "../lib/cpu/linear_kernels.ts";
 import { lstmForward } from "../lib/cpu/lstm.ts";
@@ -24,6 +30,8 @@ import {
   storageBuffer,
 } from "../lib/gpu/context.ts";
 import { activation } from "../lib/gpu/ops/activation.ts";
+import { contentAddressing, contentAddressingBackward } from "../lib/gpu/ops/content.ts";
+import { memoryWrite } from "../lib/gpu/ops/memory_write.ts";
 import { cosineSimilarity } from "../lib/gpu/ops/cosine_similarity.ts";
 import { lstmCell } from "../lib/gpu/ops/lstm_cell.ts";
 import { matmul } from "../lib/gpu/ops/matmul.ts";
@@ -309,4 +317,114 @@ function group(
       }
     },
   }, { name: `lstmCell ×${REPEATS} dispatches, one pass`, kernels });
+}
+
+// ---- content addressing [B, N, M], forward: the cosine (6·B·N·M = 246 KFLOP) and a softmax
+// over N; reads 164 KB of memory, writes 16 KB (similarity and weights).
+// Backward: about twice the forward's arithmetic; reads the memory twice more (dMemory and the
+// key's sum), reads and writes dMemory (328 KB).
+{
+  const memory = values(B * N * M), key = values(B * M), beta = values(B, 0, 10);
+  const similarity = new Float32Array(B * N), norms = new Float32Array(B * N);
+  const weights = new Float32Array(B * N), dWeights = values(B * N);
+  const dMemory = new Float32Array(B * N * M), dKey = new Float32Array(B * M);
+  const forwardRegions = {
+    memory: gpuRegion("memory", memory),
+    key: gpuRegion("key", key),
+    beta: gpuRegion("beta", beta),
+  };
+  const similarityRegion = gpuRegion("similarity", similarity.length);
+  const weightsRegion = gpuRegion("weights", weights.length);
+  const forward = await repeated(REPEATS, async () =>
+    await contentAddressing(context!, {
+      ...forwardRegions,
+      similarity: similarityRegion,
+      weights: weightsRegion,
+    }, { batch: B, n: N, m: M }));
+  const rowsOf = (array: Float32Array, b: number) => array.subarray(b * N, (b + 1) * N);
+  const memoryOf = (array: Float32Array, b: number) => array.subarray(b * N * M);
+  const keyOf = (array: Float32Array, b: number) => array.subarray(b * M);
+  group("contentAddressing 16x128x20", {
+    name: `contentForward ×${REPEATS}`,
+    fn() {
+      for (let r = 0; r < REPEATS; r++) {
+        for (let b = 0; b < B; b++) {
+          contentForward(
+            memoryOf(memory, b),
+            keyOf(key, b),
+            beta[b],
+            N,
+            M,
+            rowsOf(similarity, b),
+            rowsOf(norms, b),
+            rowsOf(weights, b),
+          );
+        }
+      }
+    },
+  }, { name: `contentAddressing ×${REPEATS} dispatches, one pass`, kernels: forward });
+  const backward = await repeated(REPEATS, async () =>
+    await contentAddressingBackward(context!, {
+      ...forwardRegions,
+      similarity: similarityRegion,
+      weights: weightsRegion,
+      dWeights: gpuRegion("dWeights", dWeights),
+      dMemory: gpuRegion("dMemory", dMemory.length),
+      dKey: gpuRegion("dKey", dKey.length),
+      dBeta: gpuRegion("dBeta", B),
+    }, { batch: B, n: N, m: M }));
+  group("contentAddressingBackward 16x128x20", {
+    name: `contentBackward ×${REPEATS}`,
+    fn() {
+      for (let r = 0; r < REPEATS; r++) {
+        for (let b = 0; b < B; b++) {
+          contentBackward(
+            memoryOf(memory, b),
+            keyOf(key, b),
+            beta[b],
+            N,
+            M,
+            rowsOf(similarity, b),
+            rowsOf(norms, b),
+            rowsOf(weights, b),
+            rowsOf(dWeights, b),
+            memoryOf(dMemory, b),
+            keyOf(dKey, b),
+          );
+        }
+      }
+    },
+  }, { name: `contentAddressingBackward ×${REPEATS} dispatches, one pass`, kernels: backward });
+}
+
+// ---- memory write [B, N, M]: 4 FLOP per element (164 KFLOP); reads 164 KB, writes 164 KB.
+{
+  const before = values(B * N * M), weights = values(B * N, 0, 1);
+  const erase = values(B * M, 0, 1), add = values(B * M), after = new Float32Array(B * N * M);
+  const kernels = await repeated(REPEATS, async () =>
+    await memoryWrite(context!, {
+      before: gpuRegion("before", before),
+      weights: gpuRegion("weights", weights),
+      erase: gpuRegion("erase", erase),
+      add: gpuRegion("add", add),
+      after: gpuRegion("after", after.length),
+    }, { batch: B, n: N, m: M }));
+  group("memoryWrite 16x128x20", {
+    name: `writeForward ×${REPEATS}`,
+    fn() {
+      for (let r = 0; r < REPEATS; r++) {
+        for (let b = 0; b < B; b++) {
+          writeForward(
+            before.subarray(b * N * M),
+            weights.subarray(b * N),
+            erase.subarray(b * M),
+            add.subarray(b * M),
+            N,
+            M,
+            after.subarray(b * N * M),
+          );
+        }
+      }
+    },
+  }, { name: `memoryWrite ×${REPEATS} dispatches, one pass`, kernels });
 }
