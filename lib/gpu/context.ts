@@ -130,7 +130,12 @@ export async function checked<T>(
     device.popErrorScope(),
   ]);
   const first = errors.find((error) => error !== null);
-  if (first) throw new GpuKernelError(kernel, first.message);
+  if (first) {
+    throw new GpuKernelError(
+      kernel,
+      first.message || `${first.constructor.name} without a message`,
+    );
+  }
   if (thrown !== undefined) throw thrown;
   return result as T;
 }
@@ -201,7 +206,13 @@ export function upload(
   data: Float32Array | Uint32Array | Int32Array,
   offset = 0,
 ): void {
-  context.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+  context.device.queue.writeBuffer(
+    buffer,
+    offset,
+    data.buffer as ArrayBuffer,
+    data.byteOffset,
+    data.byteLength,
+  );
 }
 
 /** Copies `bytes` bytes of `buffer` from `offset` back to the host. */
