@@ -55,7 +55,7 @@ export type RepeatCopyParams = ParamValues<typeof repeatCopyParams>;
  * `(n - mean) · scale` with float32 constants so the WGSL twin computes the same bits. A single
  * repeat count (min = max) normalises to 0.
  */
-export function repeatNormalisation(params: RepeatCopyParams): { mean: number; scale: number } {
+export function repeatCopyNormalisation(params: RepeatCopyParams): { mean: number; scale: number } {
   const { repeat_min: low, repeat_max: high } = params;
   const variance = ((high - low + 1) ** 2 - 1) / 12;
   return {
@@ -79,7 +79,7 @@ export function repeatCopyElements(params: RepeatCopyParams): TaskElements {
     repeat_min: minRepeats,
     repeat_max: maxRepeats,
   } = params;
-  const { mean, scale } = repeatNormalisation(params);
+  const { mean, scale } = repeatCopyNormalisation(params);
   const bitIndex = (t: number, b: number, w: number) => 2 + (t * B + b) * W + w;
   return {
     batchSize: B,
@@ -134,7 +134,7 @@ export const repeatCopyTask: TaskDefinition<typeof repeatCopyParams> = {
   gpu: {
     source: repeatCopySource,
     constants: (params) => {
-      const { mean, scale } = repeatNormalisation(params);
+      const { mean, scale } = repeatCopyNormalisation(params);
       return {
         SEQUENCE_WIDTH: params.sequence_width,
         SEQUENCE_MIN_LEN: params.sequence_min_len,

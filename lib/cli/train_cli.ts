@@ -96,6 +96,9 @@ async function planRun<S extends TaskSchema>(
   task.check(params);
   const layout = paramLayout(task.config(params));
   task.optimizer(params);
+  const initial = resumed
+    ? checkpointState(layout, resumed)
+    : freshState(layout, initParams(layout, seed));
   const numBatches = Number(params.num_batches);
   if (resumed && resumed.batch >= numBatches) {
     throw new UsageError(
@@ -106,9 +109,7 @@ async function planRun<S extends TaskSchema>(
   return {
     seed,
     params,
-    initial: resumed
-      ? checkpointState(layout, resumed)
-      : freshState(layout, initParams(layout, seed)),
+    initial,
     completed: resumed?.batch ?? 0,
     history: resumed?.history ?? { loss: [], cost: [], seq_lengths: [] },
     resumed,

@@ -164,6 +164,8 @@ export async function train(options: TrainerOptions): Promise<TrainingOutcome> {
     }
     windowBatches += records.length;
     completed = end;
+    // A backend that computes synchronously never yields; give signal handlers (Ctrl-C) a turn.
+    await new Promise((resolve) => setTimeout(resolve, 0));
 
     if (completed % reportInterval === 0 || completed === numBatches) {
       // The window's batches, from the history (a resumed run includes those trained before).

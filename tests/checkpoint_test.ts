@@ -1,0 +1,213 @@
+import assert from "node:assert/strict";
+import { type NTMConfig, UsageError } from "../lib/config.ts";
+import {
+  CHECKPOINT_FORMAT,
+  checkpointState,
+  readCheckpoint,
+  writeCheckpoint,
+} from "../lib/io/checkpoint.ts";
+import { readSafetensors, writeSafetensors } from "../lib/io/safetensors.ts";
+import { fromReferenceTensors, initParams, paramLayout } from "../lib/params.ts";
+import type { TrainingState } from "../lib/train/backend.ts";
+
+const config: NTMConfig = {
+  inputs: 4,
+  outputs: 3,
+  controllerSize: 5,
+  controllerLayers: 2,
+  memoryN: 6,
+  memoryM: 3,
+  heads: ["write", "read", "read"],
+  batchSize: 2,
+};
+const layout = paramLayout(config);
+
+function sampleState(): TrainingState {
+  const squareAverage = new Float32Array(layout.trainableSize);
+  const momentumBuffer = new Float32Array(layout.trainableSize);
+  for (let i = 0; i < layout.trainableSize; i++) {
+    squareAverage[i] = i * 1e-3;
+    momentumBuffer[i] = -i * 1e-4;
+  }
+  return { params: initParams(layout, 9), squareAverage, momentumBuffer };
+}
+
+const history = { loss: [0.7, NaN, 0.6], cost: [3, 2.5, 2], seq_lengths: [4, 1, 20] };
+
+async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("writeCheckpoint() and readCheckpoint() round-trip params, optimizer state, metadata and history", async () => {
+  await withTempDir(async (dir) => {
+    const state = sampleState();
+    const params = { controller_size: 5, heads: "write,read,read", rmsprop_lr: 1e-4 };
+    const path = await writeCheckpoint(dir, layout, {
+      task: "copy-task",
+      params,
+      seed: 77,
+      batch: 3,
+      backend: "cpu",
+      state,
+      history,
+    });
+    assert.equal(path, `${dir}/copy-task-77-batch-3.safetensors`);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((entry) => entry.name).sort(),
+      ["copy-task-77-batch-3.json", "copy-task-77-batch-3.safetensors"],
+    );
+    const loaded = await readCheckpoint(`${dir}/copy-task-77-batch-3`);
+    assert.deepEqual(
+      [loaded.task, loaded.seed, loaded.batch, loaded.backend, loaded.params],
+      ["copy-task", 77, 3, "cpu", params],
+    );
+    assert.deepEqual(loaded.history, history);
+    const restored = checkpointState(layout, loaded);
+    assert.deepEqual(restored, state);
+
+    const file = await readSafetensors(path);
+    assert.equal(file.metadata.format, CHECKPOINT_FORMAT);
+    assert.equal(file.metadata.format_version, "1");
+    assert.deepEqual(JSON.parse(file.metadata.config), {
+      num_inputs: 4,
+      num_outputs: 3,
+      controller_size: 5,
+      controller_layers: 2,
+      memory_n: 6,
+      memory_m: 3,
+      heads: ["write", "read", "read"],
+      batch_size: 2,
+    });
+    // The reference's state dict, aliases included, loads on its own.
+    assert.deepEqual(fromReferenceTensors(layout, file.tensors), state.params);
+    for (const k of [0, 1, 2]) assert.ok(file.tensors.has(`heads.${k}.memory.mem_bias`));
+    for (const entry of layout.entries) {
+      const optimizerNames = [
+        `optimizer.square_avg.${entry.name}`,
+        `optimizer.momentum_buffer.${entry.name}`,
+      ];
+      for (const name of optimizerNames) {
+        assert.equal(file.tensors.has(name), entry.trainable, name);
+        if (entry.trainable) assert.deepEqual(file.tensors.get(name)!.shape, entry.shape);
+      }
+    }
+    const historyJson = JSON.parse(await Deno.readTextFile(`${dir}/copy-task-77-batch-3.json`));
+    assert.deepEqual(Object.keys(historyJson), ["loss", "cost", "seq_lengths"]);
+    assert.deepEqual(historyJson.loss, [0.7, null, 0.6], "NaN is stored as null");
+  });
+});
+
+Deno.test("checkpointState() rejects tensors whose shapes do not fit the config", async () => {
+  await withTempDir(async (dir) => {
+    await writeCheckpoint(dir, layout, {
+      task: "copy-task",
+      params: {},
+      seed: 1,
+      batch: 3,
+      backend: "cpu",
+      state: sampleState(),
+      history,
+    });
+    const loaded = await readCheckpoint(`${dir}/copy-task-1-batch-3.safetensors`);
+    const wider = paramLayout({ ...config, memoryM: 4 });
+    assert.throws(
+      () => checkpointState(wider, loaded),
+      (error: Error) =>
+        error instanceof UsageError &&
+        /^Cannot load checkpoint .*: tensor "controller\.lstm\.weight_ih_l0" has shape \[20,10\], the config needs \[20,12\]$/
+          .test(error.message),
+    );
+    loaded.tensors.delete("optimizer.momentum_buffer.fc.bias");
+    assert.throws(
+      () => checkpointState(layout, loaded),
+      /tensor "optimizer\.momentum_buffer\.fc\.bias" is missing/,
+    );
+  });
+});
+
+Deno.test("readCheckpoint() rejects files that are not complete checkpoints", async () => {
+  await withTempDir(async (dir) => {
+    const path = await writeCheckpoint(dir, layout, {
+      task: "copy-task",
+      params: {},
+      seed: 1,
+      batch: 3,
+      backend: "cpu",
+      state: sampleState(),
+      history,
+    });
+    const bytes = await Deno.readFile(path);
+    const cases: [string, () => Promise<void>, RegExp][] = [
+      ["truncated", () => Deno.writeFile(path, bytes.subarray(0, bytes.length - 10)), /truncated/],
+      ["corrupt", () => Deno.writeFile(path, new Uint8Array(64).fill(7)), /header claims/],
+      [
+        "plain safetensors",
+        () => writeSafetensors(path, [], { config: "{}" }),
+        /is not a training checkpoint/,
+      ],
+      [
+        "short history",
+        async () => {
+          await Deno.writeFile(path, bytes);
+          await Deno.writeTextFile(
+            `${dir}/copy-task-1-batch-3.json`,
+            '{"loss":[1],"cost":[1],"seq_lengths":[1]}',
+          );
+        },
+        /"loss" holds 1 entries, the checkpoint reached batch 3/,
+      ],
+      [
+        "missing history",
+        () => Deno.remove(`${dir}/copy-task-1-batch-3.json`),
+        /history .*copy-task-1-batch-3\.json cannot be read/,
+      ],
+    ];
+    for (const [what, damage, message] of cases) {
+      await damage();
+      await assert.rejects(() => readCheckpoint(path), (error: Error) => {
+        assert.ok(error instanceof UsageError, `${what}: ${error.message}`);
+        assert.match(error.message, message, what);
+        return true;
+      });
+    }
+  });
+});
+
+Deno.test("writeCheckpoint() is deterministic and leaves no temporary file", async () => {
+  await withTempDir(async (dir) => {
+    const state = sampleState();
+    const one = await writeCheckpoint(dir, layout, {
+      task: "t",
+      params: {},
+      seed: 1,
+      batch: 1,
+      backend: "cpu",
+      state,
+      history: { loss: [1], cost: [1], seq_lengths: [1] },
+    });
+    const two = await writeCheckpoint(dir, layout, {
+      task: "t",
+      params: {},
+      seed: 1,
+      batch: 1,
+      backend: "cpu",
+      state,
+      history: { loss: [1], cost: [1], seq_lengths: [1] },
+    });
+    assert.equal(one, two);
+    assert.deepEqual(
+      await Deno.readFile(one),
+      await Deno.readFile(two),
+      "writing is deterministic",
+    );
+    assert.equal(
+      [...Deno.readDirSync(dir)].filter((entry) => entry.name.endsWith(".tmp")).length,
+      0,
+    );
+  });
+});

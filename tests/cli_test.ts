@@ -1,0 +1,430 @@
+import assert from "node:assert/strict";
+import { readCheckpoint } from "../lib/io/checkpoint.ts";
+
+const TASKS = {
+  copy: new URL("../tasks/copy.ts", import.meta.url).pathname,
+  repeatCopy: new URL("../tasks/repeat_copy.ts", import.meta.url).pathname,
+};
+
+/** A copy-task NTM small enough to train a few batches in milliseconds. */
+const TINY = [
+  "-p",
+  "controller_size=4",
+  "-p",
+  "memory_n=4",
+  "-p",
+  "memory_m=2",
+  "-p",
+  "sequence_width=2",
+  "-p",
+  "sequence_max_len=3",
+  "--backend",
+  "cpu",
+];
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function runTask(script: string, args: string[], cwd: string): Promise<Run> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, ...args],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Every file below `dir`, relative, sorted. */
+function listFiles(dir: string, prefix = ""): string[] {
+  const names: string[] = [];
+  for (const entry of Deno.readDirSync(`${dir}/${prefix}`)) {
+    const name = prefix + entry.name;
+    if (entry.isDirectory) names.push(`${name}/`, ...listFiles(dir, `${name}/`));
+    else names.push(name);
+  }
+  return names.sort();
+}
+
+async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The report lines of a run's stdout, without their timing. */
+const reports = (stdout: string) =>
+  stdout.split("\n").filter((line) => line.startsWith("Batch ")).map((line) =>
+    line.replace(/ Time: .*/, "")
+  );
+
+Deno.test("copy task CLI trains, checkpoints, appends metrics, and resumes with identical results", async (t) => {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/full`);
+    await Deno.mkdir(`${dir}/resumed`);
+    const full = await runTask(TASKS.copy, [
+      ...TINY,
+      "--seed",
+      "10",
+      "-p",
+      "num_batches=6",
+      "--checkpoint-interval",
+      "3",
+      "--report-interval",
+      "2",
+      "--checkpoint-path",
+      "full",
+      "--metrics-file",
+      "metrics.jsonl",
+    ], dir);
+
+    await t.step("the run prints params, parameter count, backend, reports and checkpoints", () => {
+      assert.equal(full.code, 0, full.stderr);
+      assert.match(full.stdout, /^Training copy-task .*, seed 10$/m);
+      assert.match(full.stdout, /^ {2}controller_size +4 /m);
+      assert.match(full.stdout, /^ {2}rmsprop_alpha +0\.95 /m);
+      assert.match(full.stdout, /^Trainable parameters: \d+$/m);
+      assert.match(full.stdout, /^Backend: cpu/m);
+      assert.deepEqual(reports(full.stdout).map((line) => line.split(" ")[1]), ["2", "4", "6"]);
+      assert.match(
+        full.stdout,
+        /^Batch 2 Loss: \d\.\d{6} Cost: \d+\.\d\d Time: [\d.]+ ms\/sequence$/m,
+      );
+      assert.match(
+        full.stdout,
+        /^Done: 2 checkpoint\(s\) in full, the last full\/copy-task-10-batch-6\.safetensors$/m,
+      );
+      assert.equal(full.stderr, "", "no progress bar when stderr is not a terminal");
+    });
+
+    await t.step(
+      "checkpoints and history files are written as the reference names them",
+      async () => {
+        assert.deepEqual(listFiles(`${dir}/full`), [
+          "copy-task-10-batch-3.json",
+          "copy-task-10-batch-3.safetensors",
+          "copy-task-10-batch-6.json",
+          "copy-task-10-batch-6.safetensors",
+        ]);
+        const checkpoint = await readCheckpoint(`${dir}/full/copy-task-10-batch-3.safetensors`);
+        assert.deepEqual([checkpoint.task, checkpoint.seed, checkpoint.batch], [
+          "copy-task",
+          10,
+          3,
+        ]);
+        assert.equal(checkpoint.params.memory_n, 4);
+        assert.equal(checkpoint.history.loss.length, 3);
+        assert.ok(checkpoint.history.seq_lengths.every((length) => length >= 1 && length <= 3));
+      },
+    );
+
+    await t.step("--metrics-file gets one JSON line per report", async () => {
+      const lines = (await Deno.readTextFile(`${dir}/metrics.jsonl`)).trim().split("\n");
+      const metrics = lines.map((line) => JSON.parse(line));
+      assert.deepEqual(metrics.map((m) => m.batch), [2, 4, 6]);
+      for (const m of metrics) {
+        assert.deepEqual(Object.keys(m), [
+          "batch",
+          "loss",
+          "cost",
+          "ms_per_seq",
+          "seq_per_s",
+          "elapsed_s",
+        ]);
+      }
+      const history = JSON.parse(await Deno.readTextFile(`${dir}/full/copy-task-10-batch-6.json`));
+      const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+      assert.equal(metrics[1].loss, mean(history.loss.slice(2, 4)));
+      assert.equal(metrics[2].cost, mean(history.cost.slice(4, 6)));
+    });
+
+    await t.step("--resume continues exactly where the checkpoint stopped", async () => {
+      const resumed = await runTask(TASKS.copy, [
+        ...TINY,
+        "--resume",
+        "full/copy-task-10-batch-3.safetensors",
+        "--checkpoint-interval",
+        "3",
+        "--report-interval",
+        "2",
+        "--checkpoint-path",
+        "resumed",
+      ], dir);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.match(
+        resumed.stdout,
+        /^Resuming from full\/copy-task-10-batch-3\.safetensors at batch 4 /m,
+      );
+      assert.deepEqual(reports(resumed.stdout), reports(full.stdout).slice(1));
+      for (const extension of ["safetensors", "json"]) {
+        assert.deepEqual(
+          await Deno.readFile(`${dir}/resumed/copy-task-10-batch-6.${extension}`),
+          await Deno.readFile(`${dir}/full/copy-task-10-batch-6.${extension}`),
+          `batch-6 .${extension} is identical to the uninterrupted run's`,
+        );
+      }
+    });
+  });
+});
+
+Deno.test("copy task CLI creates the default ./checkpoints folder and prints --help", async () => {
+  await withTempDir(async (dir) => {
+    const run = await runTask(TASKS.copy, [...TINY, "-p", "num_batches=2"], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(listFiles(dir), [
+      "checkpoints/",
+      "checkpoints/copy-task-1000-batch-2.json",
+      "checkpoints/copy-task-1000-batch-2.safetensors",
+    ]);
+    const help = await runTask(TASKS.copy, ["--help"], dir);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: deno task copy /m);
+    assert.match(help.stdout, /^ {2}sequence_max_len +20 +longest sequence/m);
+    const repeatHelp = await runTask(TASKS.repeatCopy, ["-h"], dir);
+    assert.match(repeatHelp.stdout, /^ {2}repeat_max +10 /m);
+  });
+});
+
+Deno.test("training CLI rejects bad input with status 2 and one line, leaving no file behind", async (t) => {
+  await withTempDir(async (dir) => {
+    // A good checkpoint to damage and to resume with bad settings.
+    await Deno.mkdir(`${dir}/good`);
+    const setup = await runTask(TASKS.copy, [
+      ...TINY,
+      "-p",
+      "num_batches=2",
+      "--checkpoint-interval",
+      "2",
+      "--checkpoint-path",
+      "good",
+    ], dir);
+    assert.equal(setup.code, 0, setup.stderr);
+    const good = "good/copy-task-1000-batch-2.safetensors";
+    const bytes = await Deno.readFile(`${dir}/${good}`);
+    await Deno.writeFile(`${dir}/truncated.safetensors`, bytes.subarray(0, bytes.length - 100));
+    await Deno.copyFile(`${dir}/good/copy-task-1000-batch-2.json`, `${dir}/truncated.json`);
+    const corrupt = bytes.slice();
+    corrupt.fill(0x7b, 8, 40);
+    await Deno.writeFile(`${dir}/corrupt.safetensors`, corrupt);
+    await Deno.writeTextFile(`${dir}/a-file`, "not a folder");
+    const readOnly = Deno.uid() === 0 ? "/sys" : `${dir}/read-only`;
+    if (readOnly !== "/sys") await Deno.mkdir(readOnly, { mode: 0o555 });
+
+    const cases: [string, string, string[], RegExp][] = [
+      [
+        "unknown param",
+        TASKS.copy,
+        ["-p", "bogus=1"],
+        /Cannot set param "bogus": valid params are controller_size, controller_layers, num_heads, heads, /,
+      ],
+      [
+        "param without =",
+        TASKS.copy,
+        ["-p", "batch_size"],
+        /Cannot parse param "batch_size": write it as name=value/,
+      ],
+      [
+        "wrong type",
+        TASKS.copy,
+        ["-p", "batch_size=two"],
+        /Invalid param batch_size=two: it must be an integer ≥ 1/,
+      ],
+      [
+        "negative size",
+        TASKS.copy,
+        ["-p", "controller_size=-4"],
+        /Invalid param controller_size=-4: it must be an integer ≥ 1/,
+      ],
+      [
+        "N < 3",
+        TASKS.copy,
+        ["-p", "memory_n=2"],
+        /Invalid param memory_n=2: it must be an integer ≥ 3/,
+      ],
+      [
+        "heads without a read",
+        TASKS.copy,
+        ["-p", "heads=write,write"],
+        /heads must hold at least one read head/,
+      ],
+      ["unknown head kind", TASKS.copy, ["-p", "heads=read,erase"], /"erase" is not a head kind/],
+      [
+        "min_len > max_len",
+        TASKS.copy,
+        ["-p", "sequence_min_len=3", "-p", "sequence_max_len=2"],
+        /sequence_min_len \(3\) must not exceed sequence_max_len \(2\)/,
+      ],
+      [
+        "repeat_min > repeat_max",
+        TASKS.repeatCopy,
+        ["-p", "repeat_min=5", "-p", "repeat_max=4"],
+        /repeat_min \(5\) must not exceed repeat_max \(4\)/,
+      ],
+      [
+        "unknown option",
+        TASKS.copy,
+        ["--bogus"],
+        /Cannot parse arguments: Unknown option '--bogus'/,
+      ],
+      [
+        "bad seed",
+        TASKS.copy,
+        ["--seed", "abc"],
+        /Invalid option --seed abc: it must be an integer from 0 to 4294967295/,
+      ],
+      [
+        "report interval 0",
+        TASKS.copy,
+        ["--report-interval", "0"],
+        /Invalid option --report-interval 0/,
+      ],
+      [
+        "unknown backend",
+        TASKS.copy,
+        ["--backend", "gpu"],
+        /Cannot use backend "gpu": valid backends are cpu, webgpu, auto/,
+      ],
+      [
+        "missing checkpoint path",
+        TASKS.copy,
+        ["--checkpoint-path", "missing"],
+        /Cannot use checkpoint path "missing": /,
+      ],
+      [
+        "checkpoint path is a file",
+        TASKS.copy,
+        ["--checkpoint-path", "a-file"],
+        /Cannot use checkpoint path "a-file": it is not a folder/,
+      ],
+      [
+        "unwritable checkpoint path",
+        TASKS.copy,
+        ["--checkpoint-path", readOnly],
+        /Cannot use checkpoint path ".*": it is not writable/,
+      ],
+      [
+        "metrics file in a missing folder",
+        TASKS.copy,
+        ["--metrics-file", "missing/m.jsonl"],
+        /Cannot use the metrics file's folder "missing": /,
+      ],
+      [
+        "missing resume file",
+        TASKS.copy,
+        ["--resume", "nothing.safetensors"],
+        /Cannot read nothing\.safetensors: /,
+      ],
+      [
+        "truncated resume file",
+        TASKS.copy,
+        ["--resume", "truncated.safetensors"],
+        /Cannot read truncated\.safetensors: .*truncated file\?/,
+      ],
+      [
+        "corrupt resume file",
+        TASKS.copy,
+        ["--resume", "corrupt.safetensors"],
+        /Cannot read corrupt\.safetensors: /,
+      ],
+      [
+        "checkpoint shapes that do not fit",
+        TASKS.copy,
+        ["--resume", good, "-p", "memory_m=3", "-p", "num_batches=4"],
+        /Cannot load checkpoint good\/copy-task-1000-batch-2\.safetensors: tensor "controller\.lstm\.weight_ih_l0" has shape \[16,5\], the config needs \[16,6\]/,
+      ],
+      [
+        "checkpoint of another task",
+        TASKS.repeatCopy,
+        ["--resume", good],
+        /it is a checkpoint of copy-task, not repeat-copy-task/,
+      ],
+      [
+        "resume with another seed",
+        TASKS.copy,
+        ["--resume", good, "--seed", "5"],
+        /it was trained with seed 1000, not 5/,
+      ],
+      [
+        "resume past num_batches",
+        TASKS.copy,
+        ["--resume", good],
+        /it reached batch 2 and num_batches is 2; raise it with -p num_batches=N/,
+      ],
+    ];
+    for (const [what, script, args, message] of cases) {
+      await t.step(what, async () => {
+        const before = listFiles(dir);
+        const run = await runTask(script, [...TINY, ...args], dir);
+        assert.equal(run.code, 2, `exit status; stderr: ${run.stderr}`);
+        const stderr = run.stderr.trimEnd();
+        assert.ok(!stderr.includes("\n"), `one line: ${stderr}`);
+        assert.match(stderr, /^error: /);
+        assert.match(stderr, message);
+        assert.equal(run.stdout, "", "nothing is printed before validation ends");
+        assert.deepEqual(listFiles(dir), before, "no file is left behind");
+      });
+    }
+  });
+});
+
+Deno.test("Ctrl-C checkpoints the completed batches and exits with status 130", async () => {
+  await withTempDir(async (dir) => {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        TASKS.copy,
+        ...TINY,
+        "-p",
+        "num_batches=1000000",
+        "--report-interval",
+        "20",
+        "--checkpoint-interval",
+        "100000000",
+        "--checkpoint-path",
+        ".",
+      ],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // Whatever happens, the child does not outlive the test.
+    const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const decoder = new TextDecoder();
+    let stdout = "";
+    const reader = child.stdout.getReader();
+    let signalled = false;
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      stdout += decoder.decode(value, { stream: true });
+      if (!signalled && /^Batch 20 /m.test(stdout)) {
+        child.kill("SIGINT");
+        signalled = true;
+      }
+    }
+    const status = await child.status;
+    clearTimeout(guard);
+    const stderr = decoder.decode(await new Response(child.stderr).arrayBuffer());
+    assert.equal(status.code, 130, stderr);
+    const match = stdout.match(/^Interrupted after batch (\d+); resume with --resume (.*)$/m);
+    assert.ok(match, stdout);
+    const batch = Number(match[1]);
+    assert.ok(batch >= 20 && batch % 20 === 0, `stopped at a chunk boundary: ${batch}`);
+    const checkpoint = await readCheckpoint(`${dir}/${match[2]}`);
+    assert.equal(checkpoint.batch, batch);
+    assert.equal(checkpoint.history.loss.length, batch);
+    assert.match(stderr, /Interrupted: finishing the current batches, then saving a checkpoint/);
+  });
+});

@@ -1,0 +1,229 @@
+import assert from "node:assert/strict";
+import { UsageError } from "../lib/config.ts";
+import { resolveParams } from "../lib/cli/params.ts";
+import {
+  generateBatch,
+  gpuConstants,
+  type ParamValues,
+  type TaskBatch,
+  type TaskDefinition,
+  type TaskSchema,
+} from "../lib/train/task.ts";
+import { copyTask } from "../tasks/copy.ts";
+import { repeatCopyNormalisation, repeatCopyTask } from "../tasks/repeat_copy.ts";
+
+/** Element (t, b, c) of a `[T, B, C]` array. */
+const at = (values: Float32Array, B: number, C: number, t: number, b: number, c: number) =>
+  values[(t * B + b) * C + c];
+
+const copyParams = (...assignments: string[]) => resolveParams(copyTask.params, assignments);
+const repeatParams = (...assignments: string[]) =>
+  resolveParams(repeatCopyTask.params, assignments);
+
+Deno.test("copyTask data follows NTM-SPEC: T bit vectors, a delimiter step, targets equal to the bits", () => {
+  const params = copyParams("batch_size=3", "sequence_width=5", "sequence_max_len=7");
+  const elements = copyTask.elements(params);
+  assert.deepEqual([elements.inputs, elements.outputs, elements.batchSize], [6, 5, 3]);
+  const lengths = new Set<number>();
+  let ones = 0, bits = 0;
+  for (let n = 1; n <= 200; n++) {
+    const batch: TaskBatch = generateBatch(elements, 10, n);
+    const T = batch.length;
+    lengths.add(T);
+    assert.deepEqual([batch.inputSteps, batch.outputSteps], [T + 1, T]);
+    assert.equal(batch.input.length, (T + 1) * 3 * 6);
+    assert.equal(batch.target.length, T * 3 * 5);
+    for (let b = 0; b < 3; b++) {
+      for (let t = 0; t < T; t++) {
+        for (let w = 0; w < 5; w++) {
+          const bit = at(batch.input, 3, 6, t, b, w);
+          assert.ok(bit === 0 || bit === 1);
+          assert.equal(at(batch.target, 3, 5, t, b, w), bit);
+          ones += bit;
+          bits++;
+        }
+        assert.equal(at(batch.input, 3, 6, t, b, 5), 0, "delimiter channel is 0 before the end");
+      }
+      for (let i = 0; i < 6; i++) {
+        assert.equal(at(batch.input, 3, 6, T, b, i), i === 5 ? 1 : 0, "delimiter step");
+      }
+    }
+  }
+  assert.deepEqual([...lengths].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7]);
+  // Fair bits: 5 standard deviations of a binomial count.
+  assert.ok(Math.abs(ones - bits / 2) <= 5 * Math.sqrt(bits / 4), `${ones} ones in ${bits} bits`);
+});
+
+Deno.test("repeatCopyTask data follows NTM-SPEC: bits, delimiter, normalised repeat count; targets repeated n times and an end marker", () => {
+  const params = repeatParams("batch_size=2", "sequence_width=4", "sequence_max_len=5");
+  const elements = repeatCopyTask.elements(params);
+  const { mean, scale } = repeatCopyNormalisation(params);
+  assert.deepEqual([elements.inputs, elements.outputs], [6, 5]);
+  const seen = new Set<number>();
+  for (let n = 1; n <= 300; n++) {
+    const batch = generateBatch(elements, 3, n);
+    const T = batch.inputSteps - 2;
+    const repeats = (batch.outputSteps - 1) / T;
+    assert.ok(Number.isInteger(repeats) && repeats >= 1 && repeats <= 10, `repeats ${repeats}`);
+    assert.ok(T >= 1 && T <= 5);
+    assert.equal(batch.length, T * repeats + 1, "history records y.size(0) like the reference");
+    seen.add(repeats);
+    for (let b = 0; b < 2; b++) {
+      for (let t = 0; t < T; t++) {
+        for (let i = 4; i < 6; i++) assert.equal(at(batch.input, 2, 6, t, b, i), 0);
+      }
+      for (let i = 0; i < 6; i++) {
+        assert.equal(at(batch.input, 2, 6, T, b, i), i === 4 ? 1 : 0, "delimiter step");
+        const expected = i === 5 ? Math.fround((repeats - mean) * scale) : 0;
+        assert.equal(at(batch.input, 2, 6, T + 1, b, i), expected, "repeat count step");
+      }
+      for (let t = 0; t < T * repeats; t++) {
+        for (let w = 0; w < 4; w++) {
+          assert.equal(at(batch.target, 2, 5, t, b, w), at(batch.input, 2, 6, t % T, b, w));
+        }
+        assert.equal(at(batch.target, 2, 5, t, b, 4), 0, "no end marker before the end");
+      }
+      for (let o = 0; o < 5; o++) {
+        assert.equal(at(batch.target, 2, 5, T * repeats, b, o), o === 4 ? 1 : 0, "end marker");
+      }
+    }
+  }
+  assert.equal(seen.size, 10, "every repeat count 1..10 is drawn");
+});
+
+Deno.test("repeatCopyNormalisation() gives mean 0 and variance 1 over the uniform repeat range", () => {
+  for (const [low, high] of [[1, 10], [1, 1000], [3, 4], [2, 7]]) {
+    const { mean, scale } = repeatCopyNormalisation(
+      repeatParams(`repeat_min=${low}`, `repeat_max=${high}`),
+    );
+    const values: number[] = [];
+    for (let n = low; n <= high; n++) values.push((n - mean) * scale);
+    const average = values.reduce((sum, v) => sum + v, 0) / values.length;
+    const variance = values.reduce((sum, v) => sum + (v - average) ** 2, 0) / values.length;
+    assert.ok(Math.abs(average) < 1e-6, `mean ${average} for [${low}, ${high}]`);
+    assert.ok(Math.abs(variance - 1) < 1e-6, `variance ${variance} for [${low}, ${high}]`);
+  }
+  assert.deepEqual(
+    repeatCopyNormalisation(repeatParams("repeat_min=4", "repeat_max=4")),
+    { mean: 4, scale: 0 },
+  );
+});
+
+Deno.test("generateBatch() is a pure function of seed and batch number", () => {
+  for (
+    const elements of [copyTask.elements(copyParams()), repeatCopyTask.elements(repeatParams())]
+  ) {
+    const batch = generateBatch(elements, 5, 17);
+    assert.deepEqual(generateBatch(elements, 5, 17), batch);
+    assert.notDeepEqual(generateBatch(elements, 5, 18).input, batch.input);
+    assert.notDeepEqual(generateBatch(elements, 6, 17).input, batch.input);
+  }
+});
+
+Deno.test("capacity() covers the longest sequence each task can draw", () => {
+  const copy = copyParams("sequence_min_len=20");
+  const batch = generateBatch(copyTask.elements(copy), 1, 1);
+  assert.equal(batch.inputSteps + batch.outputSteps, copyTask.capacity(copy));
+  const repeat = repeatParams("sequence_min_len=10", "repeat_min=10");
+  const longest = generateBatch(repeatCopyTask.elements(repeat), 1, 1);
+  assert.equal(longest.inputSteps + longest.outputSteps, repeatCopyTask.capacity(repeat));
+  assert.equal(repeatCopyTask.capacity(repeatParams()), 12 + 101);
+});
+
+Deno.test("config() builds the reference's NTMs, heads overriding num_heads", () => {
+  const copy = copyTask.config(copyParams());
+  assert.deepEqual(copy, {
+    inputs: 9,
+    outputs: 8,
+    controllerSize: 100,
+    controllerLayers: 1,
+    memoryN: 128,
+    memoryM: 20,
+    heads: ["read", "write"],
+    batchSize: 1,
+  });
+  assert.deepEqual(copyTask.config(copyParams("num_heads=2")).heads, [
+    "read",
+    "write",
+    "read",
+    "write",
+  ]);
+  assert.deepEqual(
+    copyTask.config(copyParams("num_heads=2", "heads=write,read,read")).heads,
+    ["write", "read", "read"],
+  );
+  const repeat = repeatCopyTask.config(repeatParams());
+  assert.deepEqual([repeat.inputs, repeat.outputs], [10, 9]);
+  assert.deepEqual(copyTask.optimizer(copyParams("rmsprop_lr=3e-5")), {
+    lr: 3e-5,
+    alpha: 0.95,
+    momentum: 0.9,
+    eps: 1e-8,
+    clip: 10,
+  });
+});
+
+Deno.test("resolveParams() and the task checks reject bad params, naming the problem", () => {
+  const cases: [string[], RegExp][] = [
+    [["bogus=1"], /^Cannot set param "bogus": valid params are controller_size, .*rmsprop_alpha$/],
+    [["batch_size"], /^Cannot parse param "batch_size": write it as name=value/],
+    [["batch_size=two"], /^Invalid param batch_size=two: it must be an integer ≥ 1$/],
+    [["batch_size=1.5"], /^Invalid param batch_size=1.5: it must be an integer ≥ 1$/],
+    [["controller_size=-3"], /^Invalid param controller_size=-3: it must be an integer ≥ 1$/],
+    [["memory_n=2"], /^Invalid param memory_n=2: it must be an integer ≥ 3$/],
+    [["rmsprop_lr=0"], /^Invalid param rmsprop_lr=0: it must be a number > 0$/],
+    [["rmsprop_momentum=1"], /must be a number ≥ 0 and < 1$/],
+    [["rmsprop_lr=fast"], /^Invalid param rmsprop_lr=fast/],
+  ];
+  for (const [assignments, message] of cases) {
+    assert.throws(() => copyParams(...assignments), (error: Error) => {
+      assert.ok(error instanceof UsageError, error.message);
+      assert.match(error.message, message);
+      return true;
+    });
+  }
+  const checked: [() => unknown, RegExp][] = [
+    [
+      () => copyTask.check(copyParams("sequence_min_len=5", "sequence_max_len=4")),
+      /^Invalid params: sequence_min_len \(5\) must not exceed sequence_max_len \(4\)$/,
+    ],
+    [
+      () => repeatCopyTask.check(repeatParams("repeat_min=3", "repeat_max=2")),
+      /repeat_min \(3\) must not exceed repeat_max \(2\)/,
+    ],
+    [() => copyTask.config(copyParams("heads=write,write")), /at least one read head/],
+    [() => copyTask.config(copyParams("heads=read,erase")), /"erase" is not a head kind/],
+  ];
+  for (const [run, message] of checked) {
+    assert.throws(
+      run,
+      (error: Error) => error instanceof UsageError && message.test(error.message),
+    );
+  }
+  assert.equal(copyParams("rmsprop_lr=3e-5").rmsprop_lr, 3e-5);
+  assert.equal(copyParams("batch_size=4", "batch_size=8").batch_size, 8, "the last one wins");
+});
+
+function checkTwinDeclarations<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  params: ParamValues<S>,
+): void {
+  const constants = gpuConstants(task, params);
+  const source = task.gpu.source;
+  const declared = [...source.matchAll(/^override (\w+)\s*:/gm)].map((match) => match[1]);
+  assert.deepEqual(
+    Object.keys(constants).sort(),
+    ["BATCH", "INPUTS", "OUTPUTS", ...declared].sort(),
+  );
+  for (const fn of ["task_steps", "task_input", "task_target"]) {
+    assert.match(source, new RegExp(`\\bfn ${fn}\\(`));
+  }
+  assert.match(source, /struct TaskSteps \{ input_steps: u32, output_steps: u32, length: u32 \}/);
+  for (const value of Object.values(constants)) assert.equal(value, Math.fround(value));
+}
+
+Deno.test("gpuConstants() gives BATCH, INPUTS, OUTPUTS and every override the task's WGSL declares", () => {
+  checkTwinDeclarations(copyTask, copyParams("batch_size=3"));
+  checkTwinDeclarations(repeatCopyTask, repeatParams());
+  assert.equal(gpuConstants(copyTask, copyParams("batch_size=3")).BATCH, 3);
+});
