@@ -3,6 +3,7 @@ import { headPairs, type NTMConfig } from "../lib/config.ts";
 import { CpuBackend } from "../lib/cpu/backend.ts";
 import type { Floats } from "../lib/cpu/floats.ts";
 import { plainKernels } from "../lib/cpu/linear_kernels.ts";
+import { lstmCellForward } from "../lib/cpu/lstm.ts";
 import { plainMemoryKernels } from "../lib/cpu/memory_kernels.ts";
 import { referenceRmsprop, rmspropStep } from "../lib/cpu/rmsprop.ts";
 import { runFixtureCpu } from "../lib/cpu/run_fixture.ts";
@@ -193,6 +194,24 @@ for (const { N, M } of memoryShapes) {
   });
 }
 
+for (const { H, B } of [{ H: 100, B: 1 }, { H: 7, B: 3 }]) {
+  Deno.test(`WasmKernels.lstmCellForward() matches lstmCellForward() on H ${H}, B ${B}`, () => {
+    const kernels = new WasmKernels(1 << 16);
+    // Pre-activations in [-12, 12), so both tails of sigmoid and tanh are covered.
+    const gates = seeded(kernels, B * 4 * H, 1, 12), cPrev = seeded(kernels, B * H, 2, 3);
+    const [c, tanhC, h] = [0, 1, 2].map(() => kernels.allocate(B * H));
+    const expectedGates = plainCopy(gates);
+    const expected = [0, 1, 2].map(() => new Float32Array(B * H));
+    lstmCellForward(expectedGates, cPrev, H, B, expected[0], expected[1], expected[2]);
+    kernels.lstmCellForward(gates, cPrev, H, B, c, tanhC, h);
+    const tolerance = { atol: 1e-6, rtol: 1e-6 };
+    assertClose(gates, expectedGates, tolerance, "gates");
+    assertClose(c, expected[0], tolerance, "c");
+    assertClose(tanhC, expected[1], tolerance, "tanhC");
+    assertClose(h, expected[2], tolerance, "h");
+  });
+}
+
 Deno.test("WasmKernels.rmspropStep() matches rmspropStep() on 63 parameters", () => {
   const kernels = new WasmKernels(1 << 16), count = 63;
   const settings = referenceRmsprop(1e-3);
@@ -253,7 +272,6 @@ for (const name of FIXTURES) {
     const kernels = new WasmKernels(1 << 24);
     const run = runFixtureCpu(fixture, "float32", {
       kernels,
-      memoryKernels: kernels,
       allocate: kernels.allocate,
     });
     const failures = compareFixture(fixture, run)

@@ -49,7 +49,6 @@ function allocateWorkspace(
   const model = new CpuNtm(layout, {
     capacity,
     kernels: wasm,
-    memoryKernels: wasm,
     allocate,
   });
   const { batchSize, outputs } = layout.config;

@@ -23,13 +23,18 @@ export interface LstmShape {
   readonly batch: number;
 }
 
+/** The LSTM's pointwise step, replaceable like the linear kernels (see `kernels.ts`). */
+export interface LstmKernels {
+  lstmCellForward: typeof lstmCellForward;
+}
+
 /**
  * Forward: `gates = W_ih·x + b_ih + W_hh·h_prev + b_hh`, activated in place
  * (`i, f, o` sigmoid, `g` tanh); `c = f·c_prev + i·g`; `h = o·tanh(c)`.
  * Writes `gates [B,4H]`, `c`, `tanhC` and `h` (each `[B,H]`).
  */
 export function lstmForward(
-  kernels: LinearKernels,
+  kernels: LinearKernels & LstmKernels,
   weights: LstmWeights,
   shape: LstmShape,
   input: Floats,
@@ -47,8 +52,25 @@ export function lstmForward(
   }
   kernels.matVecAdd(gates, weights.weightIh, input, G, inputs, B);
   kernels.matVecAdd(gates, weights.weightHh, hPrev, G, H, B);
+  kernels.lstmCellForward(gates, cPrev, H, B, c, tanhC, h);
+}
+
+/**
+ * The pointwise part of the forward step: activates the gate pre-activations `gates [B,4H]` in
+ * place (`i, f, o` sigmoid, `g` tanh), then writes `c = f·c_prev + i·g`, `tanhC = tanh(c)` and
+ * `h = o·tanhC` (each `[B,H]`).
+ */
+export function lstmCellForward(
+  gates: Floats,
+  cPrev: Floats,
+  H: number,
+  B: number,
+  c: Floats,
+  tanhC: Floats,
+  h: Floats,
+): void {
   for (let b = 0; b < B; b++) {
-    const row = b * G;
+    const row = b * 4 * H;
     for (let j = 0; j < H; j++) {
       gates[row + j] = 1 / (1 + Math.exp(-gates[row + j]));
       gates[row + H + j] = 1 / (1 + Math.exp(-gates[row + H + j]));

@@ -1,8 +1,8 @@
 /**
  * The loops over a whole memory `[N, M]` that every head runs each step, forward and backward:
- * content addressing, reading and writing. The NTM reference calls them through this interface
- * so a faster implementation (WebAssembly SIMD, see `wasm_kernels.ts`) can stand in for the
- * plain functions of `addressing.ts` and `memory.ts`, which define what each computes.
+ * content addressing, reading and writing. The NTM reference calls them through `CpuKernels`
+ * (`kernels.ts`) so a faster implementation (WebAssembly SIMD, see `wasm_kernels.ts`) can stand
+ * in for the plain functions of `addressing.ts` and `memory.ts`, which define what each computes.
  *
  * @module
  */

@@ -3,7 +3,8 @@
  * hand-written backward pass (BPTT through the memory, the addressing, the heads and the LSTM).
  *
  * This is the project's oracle. It runs in float32 (to match the PyTorch reference, and to
- * train) or float64 (for finite-difference checks), with plain or WebAssembly linear kernels.
+ * train) or float64 (for finite-difference checks), with plain TypeScript or WebAssembly
+ * kernels (`kernels.ts`).
  *
  * @module
  */
@@ -21,9 +22,8 @@ import {
 } from "./addressing.ts";
 import { type Allocate, type Floats, plainAllocator } from "./floats.ts";
 import { activateHead, activateHeadBackward } from "./head_activations.ts";
-import { type LinearKernels, plainKernels } from "./linear_kernels.ts";
+import { type CpuKernels, plainCpuKernels } from "./kernels.ts";
 import { lstmBackward, lstmForward, type LstmWeights } from "./lstm.ts";
-import { type MemoryKernels, plainMemoryKernels } from "./memory_kernels.ts";
 import {
   allocateGradientTape,
   allocateTape,
@@ -38,10 +38,8 @@ export interface CpuNtmOptions {
   readonly capacity: number;
   /** Array precision; `float32` unless told otherwise. */
   readonly precision?: "float32" | "float64";
-  /** Linear kernels; the plain TypeScript ones unless told otherwise. */
-  readonly kernels?: LinearKernels;
-  /** Memory-wide kernels of the heads; the plain TypeScript ones unless told otherwise. */
-  readonly memoryKernels?: MemoryKernels;
+  /** Kernels; the plain TypeScript ones unless told otherwise. */
+  readonly kernels?: CpuKernels;
   /** Where arrays come from (kernels that need their own memory supply one). */
   readonly allocate?: Allocate;
 }
@@ -104,8 +102,7 @@ export class CpuNtm {
   /** The forward record of the last sequence. */
   readonly tape: Tape;
   readonly #grads: GradientTape;
-  readonly #kernels: LinearKernels;
-  readonly #memoryKernels: MemoryKernels;
+  readonly #kernels: CpuKernels;
   readonly #allocate: Allocate;
   /** The weighting every head starts from, `[N]`. */
   readonly #zeros: Floats;
@@ -117,8 +114,7 @@ export class CpuNtm {
       throw new RangeError(`Cannot build a CPU NTM: capacity must be a positive integer`);
     }
     this.layout = layout;
-    this.#kernels = options.kernels ?? plainKernels;
-    this.#memoryKernels = options.memoryKernels ?? plainMemoryKernels;
+    this.#kernels = options.kernels ?? plainCpuKernels;
     this.#allocate = options.allocate ?? plainAllocator(options.precision ?? "float32");
     this.tape = allocateTape(layout.config, options.capacity, this.#allocate);
     this.#grads = allocateGradientTape(layout.config, options.capacity, this.#allocate);
@@ -157,7 +153,7 @@ export class CpuNtm {
     }
     this.#steps = steps;
     const p = views(this.layout, params);
-    const tape = this.tape, memoryKernels = this.#memoryKernels;
+    const tape = this.tape, kernels = this.#kernels;
     const U = controllerInputSize(config), F = outputInputSize(config);
     const W = writeCount(config);
 
@@ -191,7 +187,7 @@ export class CpuNtm {
           ? u
           : tape.layers[layer - 1].h.subarray((t + 1) * B * H, (t + 2) * B * H);
         lstmForward(
-          this.#kernels,
+          kernels,
           p.layers[layer],
           { hidden: H, inputs: lt.inputs, batch: B },
           layerInput,
@@ -210,7 +206,7 @@ export class CpuNtm {
         const width = head.layout.width;
         const raw = head.raw.subarray(t * B * width, (t + 1) * B * width);
         for (let b = 0; b < B; b++) raw.set(p.heads[k].bias, b * width);
-        this.#kernels.matVecAdd(raw, p.heads[k].weight, hTop, width, H, B);
+        kernels.matVecAdd(raw, p.heads[k].weight, hTop, width, H, B);
         const snapshot = t * W + head.writesBefore;
         for (let b = 0; b < B; b++) {
           const row = (t * B + b) * N;
@@ -225,7 +221,7 @@ export class CpuNtm {
           const wg = head.wg.subarray(row, row + N);
           const ws = head.ws.subarray(row, row + N);
           const w = head.w.subarray(row, row + N);
-          memoryKernels.contentForward(
+          kernels.contentForward(
             memory,
             act.subarray(head.layout.key, head.layout.key + M),
             act[head.layout.beta],
@@ -241,13 +237,13 @@ export class CpuNtm {
           sharpenForward(ws, act[head.layout.gamma], N, w);
           if (kind === "read") {
             const reads = tape.reads[head.slot];
-            memoryKernels.readForward(memory, w, N, M, reads.subarray(((t + 1) * B + b) * M));
+            kernels.readForward(memory, w, N, M, reads.subarray(((t + 1) * B + b) * M));
           } else {
             const after = tape.memory.subarray(
               ((snapshot + 1) * B + b) * N * M,
               ((snapshot + 1) * B + b + 1) * N * M,
             );
-            memoryKernels.writeForward(
+            kernels.writeForward(
               memory,
               w,
               act.subarray(head.layout.erase, head.layout.erase + M),
@@ -271,7 +267,7 @@ export class CpuNtm {
           });
           y.set(p.fcBias, b * O);
         }
-        this.#kernels.matVecAdd(y, p.fcWeight, fcIn, O, F, B);
+        kernels.matVecAdd(y, p.fcWeight, fcIn, O, F, B);
         for (let j = 0; j < B * O; j++) y[j] = sigmoid(y[j]);
       }
     }
@@ -300,7 +296,6 @@ export class CpuNtm {
     const g = views(this.layout, grads);
     grads.fill(0, 0, this.layout.trainableSize);
     const tape = this.tape, d = this.#grads, kernels = this.#kernels;
-    const memoryKernels = this.#memoryKernels;
     const U = controllerInputSize(config), F = outputInputSize(config);
     const W = writeCount(config);
     d.dMemory.fill(0);
@@ -345,9 +340,9 @@ export class CpuNtm {
           d.dAct.fill(0);
           if (layout.erase < 0) {
             const dRead = d.dRead[head.slot].subarray(b * M, (b + 1) * M);
-            memoryKernels.readBackward(memory, w, N, M, dRead, d.dw, dMemory);
+            kernels.readBackward(memory, w, N, M, dRead, d.dw, dMemory);
           } else {
-            memoryKernels.writeBackward(
+            kernels.writeBackward(
               memory,
               w,
               act.subarray(layout.erase, layout.erase + M),
@@ -386,7 +381,7 @@ export class CpuNtm {
             d.dwc,
             dwNext,
           );
-          d.dAct[layout.beta] = memoryKernels.contentBackward(
+          d.dAct[layout.beta] = kernels.contentBackward(
             memory,
             act.subarray(layout.key, layout.key + M),
             act[layout.beta],

@@ -11,7 +11,7 @@ import { CpuNtm, type CpuNtmOptions } from "./ntm.ts";
 import { rmspropStep } from "./rmsprop.ts";
 
 /** The kernels a fixture run computes with, and where their arrays come from. */
-export type FixtureKernels = Pick<CpuNtmOptions, "kernels" | "memoryKernels" | "allocate">;
+export type FixtureKernels = Pick<CpuNtmOptions, "kernels" | "allocate">;
 
 /**
  * Computes everything a fixture holds, on the CPU, in the given precision, with the plain

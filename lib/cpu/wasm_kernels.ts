@@ -1,20 +1,16 @@
 /**
- * The CPU model's kernels in WebAssembly SIMD (f32x4), float32 only: the linear kernels
- * (`LinearKernels`), the memory-wide loops of the heads (`MemoryKernels`) and the optimizer
- * step. Every array the Wasm code touches must live in the kernels' own memory: allocate the
- * model's arrays with `allocate` (sized up front, see `FloatArena` and `measureArena`); a kernel
- * called with any other array throws.
+ * The CPU model's kernels in WebAssembly SIMD (f32x4), float32 only: every kernel of
+ * `CpuKernels` (linear products, the heads' memory-wide loops, the LSTM's pointwise step) and
+ * the optimizer step. The code is emitted at construction from the `wasm_*_code.ts` files.
+ * Every array the Wasm code touches must live in the kernels' own memory: allocate the model's
+ * arrays with `allocate` (sized up front, see `FloatArena` and `measureArena`); a kernel called
+ * with any other array throws.
  *
  * @example
  * ```ts
  * const build = (allocate: Allocate) => new CpuNtm(layout, { capacity, allocate });
  * const kernels = new WasmKernels(measureArena(build));
- * const model = new CpuNtm(layout, {
- *   capacity,
- *   kernels,
- *   memoryKernels: kernels,
- *   allocate: kernels.allocate,
- * });
+ * const model = new CpuNtm(layout, { capacity, kernels, allocate: kernels.allocate });
  * ```
  *
  * @module
@@ -24,18 +20,17 @@ import { FloatArena } from "../wasm/float_arena.ts";
 import { FunctionBuilder } from "../wasm/function_builder.ts";
 import { f32x4, get, set } from "../wasm/instructions.ts";
 import { encodeModule } from "../wasm/module_builder.ts";
-import { contentWeighting } from "./addressing.ts";
 import type { Allocate, Floats } from "./floats.ts";
-import type { LinearKernels } from "./linear_kernels.ts";
-import type { MemoryKernels } from "./memory_kernels.ts";
+import type { CpuKernels } from "./kernels.ts";
 import type { RmspropSettings, RmspropState } from "./rmsprop.ts";
 import { accumulateRowsCode, matVecAddCode } from "./wasm_linear_code.ts";
 import {
   contentBackwardCode,
-  cosineSimilarityCode,
+  contentForwardCode,
   writeBackwardCode,
   writeForwardCode,
 } from "./wasm_memory_code.ts";
+import { lstmCellForwardCode } from "./wasm_lstm_code.ts";
 import { rmspropStepCode } from "./wasm_rmsprop_code.ts";
 
 /** The import under which the module finds its memory. */
@@ -61,13 +56,15 @@ interface KernelExports {
     leftRowStride: number,
     leftDepthStride: number,
   ): void;
-  cosineSimilarity(
+  contentForward(
     memory: number,
     key: number,
+    beta: number,
     N: number,
     M: number,
     similarity: number,
     rowNorms: number,
+    wc: number,
   ): void;
   contentBackward(
     memory: number,
@@ -103,6 +100,15 @@ interface KernelExports {
     dErase: number,
     dAdd: number,
   ): void;
+  lstmCellForward(
+    gates: number,
+    cPrev: number,
+    H: number,
+    B: number,
+    c: number,
+    tanhC: number,
+    h: number,
+  ): void;
   rmspropStep(
     params: number,
     grads: number,
@@ -131,7 +137,7 @@ export function wasmSimdAvailable(): boolean {
 }
 
 /** The kernels, running in WebAssembly on arrays in their own fixed-size memory. */
-export class WasmKernels implements LinearKernels, MemoryKernels {
+export class WasmKernels implements CpuKernels {
   /** Hands out zeroed float32 arrays in the kernels' memory. */
   readonly allocate: Allocate;
   readonly #arena: FloatArena;
@@ -145,10 +151,11 @@ export class WasmKernels implements LinearKernels, MemoryKernels {
       encodeModule(MEMORY_IMPORT, [
         matVecAddCode(),
         accumulateRowsCode(),
-        cosineSimilarityCode(),
+        contentForwardCode(),
         contentBackwardCode(),
         writeForwardCode(),
         writeBackwardCode(),
+        lstmCellForwardCode(),
         rmspropStepCode(),
       ]),
     );
@@ -213,15 +220,16 @@ export class WasmKernels implements LinearKernels, MemoryKernels {
     wc: Floats,
   ): void {
     const kernel = "contentForward";
-    this.#exports.cosineSimilarity(
+    this.#exports.contentForward(
       this.#address(kernel, "memory", memory, N * M),
       this.#address(kernel, "key", key, M),
+      beta,
       N,
       M,
       this.#address(kernel, "similarity", similarity, N),
       this.#address(kernel, "rowNorms", rowNorms, N),
+      this.#address(kernel, "wc", wc, N),
     );
-    contentWeighting(similarity, beta, N, wc);
   }
 
   contentBackward(
@@ -347,6 +355,27 @@ export class WasmKernels implements LinearKernels, MemoryKernels {
       this.#address(kernel, "dw", dw, N),
       this.#address(kernel, "dErase", dErase, M),
       this.#address(kernel, "dAdd", dAdd, M),
+    );
+  }
+
+  lstmCellForward(
+    gates: Floats,
+    cPrev: Floats,
+    H: number,
+    B: number,
+    c: Floats,
+    tanhC: Floats,
+    h: Floats,
+  ): void {
+    const kernel = "lstmCellForward";
+    this.#exports.lstmCellForward(
+      this.#address(kernel, "gates", gates, B * 4 * H),
+      this.#address(kernel, "cPrev", cPrev, B * H),
+      H,
+      B,
+      this.#address(kernel, "c", c, B * H),
+      this.#address(kernel, "tanhC", tanhC, B * H),
+      this.#address(kernel, "h", h, B * H),
     );
   }
 

@@ -3,8 +3,7 @@
  * `memory.ts` define what each computes), written with the `lib/wasm` emitter. Arguments are
  * byte addresses into the module's memory and sizes in elements; every row of M floats runs
  * four lanes at a time. Reading needs no code of its own: it is a `matVecAdd` and an
- * `accumulateRows` (see `wasm_kernels.ts`); the softmax of content addressing stays in
- * TypeScript, which has `exp`.
+ * `accumulateRows` (see `wasm_kernels.ts`).
  *
  * @module
  */
@@ -12,6 +11,7 @@
 import { FunctionBuilder } from "../wasm/function_builder.ts";
 import { addTo, ColumnSum, element, forEachColumn, LaneLocal, type Lanes } from "../wasm/idioms.ts";
 import { type Expr, f32, get, i32, type Local, set } from "../wasm/instructions.ts";
+import { VectorExp } from "../wasm/math.ts";
 import { COSINE_EPS, COSINE_OFFSET } from "./addressing.ts";
 
 /** Statements that set `keySquared` to `Σ_m (key_m + 1e-16)²`, using `column` and `v`. */
@@ -37,25 +37,32 @@ function offsetLoad(lanes: Lanes, array: Local, column: Local): Expr {
 }
 
 /**
- * `cosineSimilarity(memory, key, N, M, similarity, rowNorms)`: for every row i,
- * `rowNorms[i] = |Mem_i + 1e-16|` and `similarity[i] = cos(Mem_i + 1e-16, key + 1e-16)` with
- * the denominator clamped at 1e-8 — the first half of `contentForward`.
+ * `contentForward(memory, key, beta, N, M, similarity, rowNorms, wc)`: `contentForward` of
+ * `addressing.ts`, whole. For every row i, `rowNorms[i] = |Mem_i + 1e-16|` and
+ * `similarity[i] = cos(Mem_i + 1e-16, key + 1e-16)` with the denominator clamped at 1e-8;
+ * then `wc = softmax(beta · similarity)`.
  */
-export function cosineSimilarityCode(): FunctionBuilder {
-  const fn = new FunctionBuilder("cosineSimilarity", {
+export function contentForwardCode(): FunctionBuilder {
+  const fn = new FunctionBuilder("contentForward", {
     memory: "i32",
     key: "i32",
+    beta: "f32",
     N: "i32",
     M: "i32",
     similarity: "i32",
     rowNorms: "i32",
+    wc: "i32",
   });
-  const { memory, key, N, M, similarity, rowNorms } = fn.params;
+  const { memory, key, beta, N, M, similarity, rowNorms, wc } = fn.params;
   const i = fn.local("i", "i32"), m = fn.local("m", "i32"), row = fn.local("row", "i32");
   const keySquared = new ColumnSum(fn, "keySquared");
   const dot = new ColumnSum(fn, "dot"), rowSquared = new ColumnSum(fn, "rowSquared");
   const keyNorm = fn.local("keyNorm", "f32"), rowNorm = fn.local("rowNorm", "f32");
   const u = new LaneLocal(fn, "u"), v = new LaneLocal(fn, "v");
+  const largest = fn.local("largest", "f32"), total = new ColumnSum(fn, "total");
+  const totalValue = fn.local("totalValue", "f32"), weight = new LaneLocal(fn, "weight");
+  const exp = new VectorExp(fn);
+  const at = (array: Local) => element(get(array), get(i));
 
   sumKeySquares(fn, key, M, m, v, keySquared);
   fn.emit(set(keyNorm, f32.sqrt(keySquared.total())));
@@ -72,12 +79,33 @@ export function cosineSimilarityCode(): FunctionBuilder {
     });
     fn.emit(
       set(rowNorm, f32.sqrt(rowSquared.total())),
-      f32.store(element(get(rowNorms), get(i)), get(rowNorm)),
+      f32.store(at(rowNorms), get(rowNorm)),
       f32.store(
-        element(get(similarity), get(i)),
+        at(similarity),
         f32.div(dot.total(), f32.max(f32.mul(get(rowNorm), get(keyNorm)), f32.const(COSINE_EPS))),
       ),
     );
+  });
+  // wc = softmax(beta · similarity), shifted by the largest logit.
+  fn.emit(set(largest, f32.const(-Infinity)));
+  fn.forRange(i, i32.const(0), get(N), 1, () => {
+    fn.emit(set(largest, f32.max(get(largest), f32.mul(get(beta), f32.load(at(similarity))))));
+  });
+  fn.emit(...total.reset());
+  forEachColumn(fn, i, get(N), (lanes) => {
+    const logit = lanes.sub(
+      lanes.mul(lanes.splat(get(beta)), lanes.load(at(similarity))),
+      lanes.splat(get(largest)),
+    );
+    fn.emit(
+      set(weight.of(lanes), exp.on(lanes, logit)),
+      lanes.store(at(wc), get(weight.of(lanes))),
+      total.add(lanes, get(weight.of(lanes))),
+    );
+  });
+  fn.emit(set(totalValue, total.total()));
+  forEachColumn(fn, i, get(N), (lanes) => {
+    fn.emit(lanes.store(at(wc), lanes.div(lanes.load(at(wc)), lanes.splat(get(totalValue)))));
   });
   return fn;
 }

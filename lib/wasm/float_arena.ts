@@ -18,6 +18,8 @@
 
 /** Bytes in a WebAssembly page. */
 const PAGE_BYTES = 65536;
+/** Pages a 32-bit WebAssembly memory can hold (4 GiB). */
+const MAX_PAGES = 65536;
 /** Every array starts on a 16-byte boundary, the width of a v128 load. */
 const ALIGNMENT = 16;
 
@@ -37,6 +39,11 @@ export class FloatArena {
       throw new RangeError(`Cannot build a float arena of ${bytes} bytes: need an integer ≥ 0`);
     }
     const pages = Math.max(1, Math.ceil(bytes / PAGE_BYTES));
+    if (pages > MAX_PAGES) {
+      throw new RangeError(
+        `Cannot build a float arena of ${bytes} bytes: a WebAssembly memory holds at most 4 GiB`,
+      );
+    }
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   }
 

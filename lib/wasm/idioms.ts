@@ -53,6 +53,7 @@ export interface Lanes {
   div(left: Expr, right: Expr): Expr;
   min(left: Expr, right: Expr): Expr;
   max(left: Expr, right: Expr): Expr;
+  neg(value: Expr): Expr;
   sqrt(value: Expr): Expr;
 }
 
@@ -69,6 +70,7 @@ export const VECTOR_LANES: Lanes = {
   div: f32x4.div,
   min: f32x4.min,
   max: f32x4.max,
+  neg: f32x4.neg,
   sqrt: f32x4.sqrt,
 };
 
@@ -85,6 +87,7 @@ export const SCALAR_LANES: Lanes = {
   div: f32.div,
   min: f32.min,
   max: f32.max,
+  neg: f32.neg,
   sqrt: f32.sqrt,
 };
 

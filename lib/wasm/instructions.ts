@@ -64,6 +64,14 @@ export function get(local: Local): Expr {
   return { type: local.type, bytes: [0x20, ...unsignedLeb128(local.index)] };
 }
 
+/** Writes a parameter or local and leaves the value on the stack (`local.tee`). */
+export function tee(local: Local, value: Expr): Expr {
+  return instruction(`local.tee ${local.name}`, local.type, [[value, local.type]], [
+    0x22,
+    ...unsignedLeb128(local.index),
+  ]);
+}
+
 /** Writes a parameter or local. */
 export function set(local: Local, value: Expr): Expr {
   return instruction(`local.set ${local.name}`, "none", [[value, local.type]], [
@@ -143,6 +151,21 @@ export const v128 = {
     ),
 };
 
+const binaryI32x4 = (name: string, code: number) => (left: Expr, right: Expr): Expr =>
+  instruction(`i32x4.${name}`, "v128", [[left, "v128"], [right, "v128"]], simd(code));
+
+/** Four i32 lanes (for building floats from their bits). */
+export const i32x4 = {
+  splat: (value: Expr): Expr => instruction("i32x4.splat", "v128", [[value, "i32"]], simd(0x11)),
+  /** Shifts every lane left by an i32 count. */
+  shl: (vector: Expr, count: Expr): Expr =>
+    instruction("i32x4.shl", "v128", [[vector, "v128"], [count, "i32"]], simd(0xab)),
+  add: binaryI32x4("add", 0xae),
+  /** Converts f32 lanes to i32, truncating and saturating. */
+  truncSatF32x4: (vector: Expr): Expr =>
+    instruction("i32x4.trunc_sat_f32x4_s", "v128", [[vector, "v128"]], simd(0xf8)),
+};
+
 /** Four float32 lanes. */
 export const f32x4 = {
   splat: (value: Expr): Expr => instruction("f32x4.splat", "v128", [[value, "f32"]], simd(0x13)),
@@ -159,6 +182,10 @@ export const f32x4 = {
       [[left, "v128"], [right, "v128"]],
       simd(0x0d, lanes.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3])),
     ),
+  /** Rounds every lane to the nearest integer, ties to even. */
+  nearest: (value: Expr): Expr =>
+    instruction("f32x4.nearest", "v128", [[value, "v128"]], simd(0x6a)),
+  neg: (value: Expr): Expr => instruction("f32x4.neg", "v128", [[value, "v128"]], simd(0xe1)),
   sqrt: (value: Expr): Expr => instruction("f32x4.sqrt", "v128", [[value, "v128"]], simd(0xe3)),
   add: binaryF32x4("add", 0xe4),
   sub: binaryF32x4("sub", 0xe5),
