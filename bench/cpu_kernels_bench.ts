@@ -11,6 +11,7 @@
  */
 
 import type { Floats } from "../lib/cpu/floats.ts";
+import { plainCpuKernels } from "../lib/cpu/kernels.ts";
 import { type LinearKernels, plainKernels } from "../lib/cpu/linear_kernels.ts";
 import { type MemoryKernels, plainMemoryKernels } from "../lib/cpu/memory_kernels.ts";
 import { referenceRmsprop, rmspropStep } from "../lib/cpu/rmsprop.ts";
@@ -144,6 +145,20 @@ const memoryKernels: Record<"plain" | "wasm", MemoryKernels> = {
         dErase[pick],
         dAdd[pick],
       );
+    });
+  }
+}
+
+// lstmCellForward, H 100, batch 1: 300 sigmoids and 200 tanh (an exp each) and about 2 kFLOP
+// more; reads gates 1.6 kB and c_prev 0.4 kB, writes gates, c, tanh(c) and h (2.8 kB).
+{
+  const gates = pair(4 * H, 4), cPrev = pair(H), c = pair(H), tanhC = pair(H), h = pair(H);
+  const cells = { plain: plainCpuKernels, wasm };
+  for (const side of sides) {
+    const kernels = cells[side.pick], pick = side.pick;
+    Deno.bench(side.name, { group: "lstmCellForward 100", baseline: side.baseline }, () => {
+      // Activating in place again each call keeps the gates in (0, 1): the work is the same.
+      kernels.lstmCellForward(gates[pick], cPrev[pick], H, 1, c[pick], tanhC[pick], h[pick]);
     });
   }
 }
