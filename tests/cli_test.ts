@@ -296,6 +296,12 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
         /Cannot use backend "gpu": valid backends are cpu, webgpu, auto/,
       ],
       [
+        "sizes too large to allocate",
+        TASKS.repeatCopy,
+        ["-p", "sequence_max_len=65536", "-p", "repeat_max=65536"],
+        /Cannot create the cpu backend for sequences of up to \d+ steps: .*; lower the sizes/,
+      ],
+      [
         "missing checkpoint path",
         TASKS.copy,
         ["--checkpoint-path", "missing"],

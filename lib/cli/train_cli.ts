@@ -15,8 +15,8 @@ import {
   readCheckpoint,
   type TrainingHistory,
 } from "../io/checkpoint.ts";
-import { initParams, paramLayout } from "../params.ts";
-import { freshState, type TrainingState } from "../train/backend.ts";
+import { initParams, type ParamLayout, paramLayout } from "../params.ts";
+import { freshState, type TrainingBackend, type TrainingState } from "../train/backend.ts";
 import { createBackend } from "../train/create_backend.ts";
 import {
   generateBatch,
@@ -69,6 +69,7 @@ async function checkMetricsFile(path: string): Promise<void> {
 interface RunPlan<S extends TaskSchema> {
   readonly seed: number;
   readonly params: ParamValues<S>;
+  readonly layout: ParamLayout;
   readonly initial: TrainingState;
   readonly completed: number;
   readonly history: TrainingHistory;
@@ -95,7 +96,6 @@ async function planRun<S extends TaskSchema>(
   const params = resolveParams(task.params, options.params, resumed?.params);
   task.check(params);
   const layout = paramLayout(task.config(params));
-  task.optimizer(params);
   const initial = resumed
     ? checkpointState(layout, resumed)
     : freshState(layout, initParams(layout, seed));
@@ -109,6 +109,7 @@ async function planRun<S extends TaskSchema>(
   return {
     seed,
     params,
+    layout,
     initial,
     completed: resumed?.batch ?? 0,
     history: resumed?.history ?? { loss: [], cost: [], seq_lengths: [] },
@@ -126,9 +127,8 @@ async function trainTask<S extends TaskSchema>(
     return 0;
   }
   const plan = await planRun(task, options);
-  const { seed, params } = plan;
-  const config = task.config(params);
-  const layout = paramLayout(config);
+  const { seed, params, layout } = plan;
+  const { config } = layout;
   const checkpointsOn = options.checkpointInterval > 0;
   if (checkpointsOn && options.checkpointPathGiven) {
     await checkWritableFolder(options.checkpointPath, "checkpoint path");
@@ -136,14 +136,25 @@ async function trainTask<S extends TaskSchema>(
   if (options.metricsFile !== undefined) await checkMetricsFile(options.metricsFile);
 
   const elements = task.elements(params);
-  const backend = await createBackend(options.backend, {
-    layout,
-    optimizer: task.optimizer(params),
-    capacity: task.capacity(params),
-    seed,
-    batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
-    initial: plan.initial,
-  });
+  const capacity = task.capacity(params);
+  let backend: TrainingBackend;
+  try {
+    backend = await createBackend(options.backend, {
+      layout,
+      optimizer: task.optimizer(params),
+      capacity,
+      seed,
+      batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
+      initial: plan.initial,
+    });
+  } catch (error) {
+    // Sizes too large to allocate (typed arrays, Wasm memory, GPU buffers) are the params' fault.
+    if (!(error instanceof RangeError)) throw error;
+    throw new UsageError(
+      `Cannot create the ${options.backend} backend for sequences of up to ${capacity} steps: ` +
+        `${error.message}; lower the sizes or lengths`,
+    );
+  }
   let stop = false;
   const progress = terminalProgress();
   const onInterrupt = () => {
@@ -168,7 +179,7 @@ async function trainTask<S extends TaskSchema>(
       `Model: ${config.inputs} inputs, ${config.outputs} outputs, LSTM ${config.controllerLayers}` +
         `×${config.controllerSize}, memory ${config.memoryN}×${config.memoryM}, heads ` +
         `${config.heads.join(",")}, batch ${config.batchSize}, sequences up to ` +
-        `${task.capacity(params)} steps`,
+        `${capacity} steps`,
     );
     console.log(`Trainable parameters: ${layout.trainableSize}`);
     console.log(`Backend: ${backend.description}`);
