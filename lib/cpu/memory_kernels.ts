@@ -12,11 +12,17 @@ import { readBackward, readForward, writeBackward, writeForward } from "./memory
 
 /** The memory-wide kernels the CPU model needs, with the signatures of the plain functions. */
 export interface MemoryKernels {
+  /** Content addressing: cosine similarities and their softmax. */
   contentForward: typeof contentForward;
+  /** Its backward: gradients of the memory, the key and beta. */
   contentBackward: typeof contentBackward;
+  /** Reading: the weighted sum of the memory rows. */
   readForward: typeof readForward;
+  /** Its backward: gradients of the weighting and the memory. */
   readBackward: typeof readBackward;
+  /** Writing: erase then add, row by row. */
   writeForward: typeof writeForward;
+  /** Its backward: gradients of the memory before, the weighting, erase and add. */
   writeBackward: typeof writeBackward;
 }
 

@@ -170,6 +170,7 @@ export class WasmKernels implements CpuKernels {
     return this.#arena;
   }
 
+  /** `LinearKernels.matVecAdd`, by the Wasm `matVecAdd`. */
   matVecAdd(out: Floats, W: Floats, x: Floats, rows: number, cols: number, count: number): void {
     this.#exports.matVecAdd(
       this.#address("matVecAdd", "out", out, count * rows),
@@ -181,6 +182,7 @@ export class WasmKernels implements CpuKernels {
     );
   }
 
+  /** `LinearKernels.matTVecAdd`, by the Wasm `accumulateRows` over the rows of dy. */
   matTVecAdd(dx: Floats, W: Floats, dy: Floats, rows: number, cols: number, count: number): void {
     // dx[n, :] += Σ_r dy[n, r] · W[r, :]
     this.#exports.accumulateRows(
@@ -195,6 +197,7 @@ export class WasmKernels implements CpuKernels {
     );
   }
 
+  /** `LinearKernels.outerAdd`, by the Wasm `accumulateRows` over the columns of dy. */
   outerAdd(dW: Floats, dy: Floats, x: Floats, rows: number, cols: number, count: number): void {
     // dW[r, :] += Σ_n dy[n, r] · x[n, :]
     this.#exports.accumulateRows(
@@ -209,6 +212,7 @@ export class WasmKernels implements CpuKernels {
     );
   }
 
+  /** `MemoryKernels.contentForward`, whole in Wasm. */
   contentForward(
     memory: Floats,
     key: Floats,
@@ -232,6 +236,7 @@ export class WasmKernels implements CpuKernels {
     );
   }
 
+  /** `MemoryKernels.contentBackward`, whole in Wasm. */
   contentBackward(
     memory: Floats,
     key: Floats,
@@ -261,6 +266,7 @@ export class WasmKernels implements CpuKernels {
     );
   }
 
+  /** `MemoryKernels.readForward`: a zero fill, then `accumulateRows` over the rows. */
   readForward(memory: Floats, w: Floats, N: number, M: number, read: Floats): void {
     // read[:] = Σ_i w[i] · Mem[i, :]
     const kernel = "readForward";
@@ -278,6 +284,7 @@ export class WasmKernels implements CpuKernels {
     );
   }
 
+  /** `MemoryKernels.readBackward`: a `matVecAdd` for dw and an `accumulateRows` for dMemory. */
   readBackward(
     memory: Floats,
     w: Floats,
@@ -310,6 +317,7 @@ export class WasmKernels implements CpuKernels {
     );
   }
 
+  /** `MemoryKernels.writeForward`, whole in Wasm. */
   writeForward(
     before: Floats,
     w: Floats,
@@ -331,6 +339,7 @@ export class WasmKernels implements CpuKernels {
     );
   }
 
+  /** `MemoryKernels.writeBackward`, whole in Wasm. */
   writeBackward(
     before: Floats,
     w: Floats,
@@ -358,6 +367,7 @@ export class WasmKernels implements CpuKernels {
     );
   }
 
+  /** `LstmKernels.lstmCellForward`, whole in Wasm. */
   lstmCellForward(
     gates: Floats,
     cPrev: Floats,

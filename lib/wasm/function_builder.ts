@@ -1,6 +1,7 @@
 /**
- * Builds one WebAssembly function: named parameters and locals, a body of statements, and the
- * two structured loops kernels need (`forRange`, counting up to a bound, and `ifThen`).
+ * Builds one WebAssembly function: named parameters and locals, a body of statements, the
+ * structured control kernels need (`forRange`, counting up to a bound; `ifThen`; `ifElse`) and
+ * an optional result (`returnValue`).
  *
  * @module
  */
@@ -61,7 +62,7 @@ export class FunctionBuilder {
           `Cannot emit a statement in ${this.name}: it leaves a ${statement.type} on the stack`,
         );
       }
-      this.#body.push(...statement.bytes);
+      this.#append(statement.bytes);
     }
   }
 
@@ -72,7 +73,8 @@ export class FunctionBuilder {
   forRange(counter: Local, start: Expr, end: Expr, step: number, body: () => void): void {
     this.emit(set(counter, start));
     this.#body.push(BLOCK, EMPTY, LOOP, EMPTY);
-    this.#body.push(...i32.geS(get(counter), end).bytes, BR_IF, 1);
+    this.#append(i32.geS(get(counter), end).bytes);
+    this.#body.push(BR_IF, 1);
     body();
     this.emit(set(counter, i32.add(get(counter), i32.const(step))));
     this.#body.push(BR, 0, END, END);
@@ -83,7 +85,8 @@ export class FunctionBuilder {
     if (condition.type !== "i32") {
       throw new TypeError(`Cannot branch in ${this.name}: the condition is ${condition.type}`);
     }
-    this.#body.push(...condition.bytes, IF, EMPTY);
+    this.#append(condition.bytes);
+    this.#body.push(IF, EMPTY);
     body();
     this.#body.push(END);
   }
@@ -104,8 +107,14 @@ export class FunctionBuilder {
         `Cannot return from ${this.name}: the value is ${value.type}, the result ${this.#result}`,
       );
     }
-    this.#body.push(...value.bytes, RETURN);
+    this.#append(value.bytes);
+    this.#body.push(RETURN);
     this.#returned = true;
+  }
+
+  /** Appends bytes one by one (a spread of a long run could overflow the call stack). */
+  #append(bytes: Bytes): void {
+    for (const byte of bytes) this.#body.push(byte);
   }
 
   /** The function's type: `(params) -> (result?)`, as the type section encodes it. */

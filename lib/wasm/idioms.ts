@@ -43,10 +43,13 @@ export interface Lanes {
   readonly width: 4 | 1;
   /** The value type of a step's values. */
   readonly type: "v128" | "f32";
+  /** Loads a step's values from a byte address (plus a constant offset). */
   load(address: Expr, offset?: number): Expr;
+  /** Stores a step's values at a byte address (plus a constant offset). */
   store(address: Expr, value: Expr, offset?: number): Expr;
   /** One f32 value broadcast to every lane. */
   splat(value: Expr): Expr;
+  /** Lane-wise arithmetic, as the f32 instructions of the same names. */
   add(left: Expr, right: Expr): Expr;
   sub(left: Expr, right: Expr): Expr;
   mul(left: Expr, right: Expr): Expr;

@@ -24,14 +24,18 @@ export const VALUE_TYPE_CODES: Readonly<Record<ValueType, number>> = {
 
 /** Instructions that leave one value of `type` on the stack, or nothing (`"none"`). */
 export interface Expr {
+  /** What the instructions leave on the stack. */
   readonly type: ValueType | "none";
+  /** The instructions, operands first. */
   readonly bytes: Bytes;
 }
 
 /** A parameter or local of a function, by index. */
 export interface Local {
+  /** The name it was declared with (for error messages). */
   readonly name: string;
   readonly type: ValueType;
+  /** Its index: parameters first, then locals, in declaration order. */
   readonly index: number;
 }
 

@@ -23,7 +23,9 @@ const MEMORY_KIND = 0x02, FUNCTION_KIND = 0x00;
 
 /** Where the module's memory comes from in the import object. */
 export interface MemoryImport {
+  /** The import object's key. */
   readonly module: string;
+  /** The memory's key inside it. */
   readonly name: string;
 }
 
