@@ -1,0 +1,28 @@
+/**
+ * The WGSL of the fused NTM kernels, each linked (whole files, `linkShader`) with the shared
+ * building blocks of shaders/common that it calls and with shaders/ntm/shape.wgsl.
+ *
+ * @module
+ */
+
+import activations from "../../../shaders/common/activations.wgsl" with { type: "text" };
+import addressing from "../../../shaders/common/addressing.wgsl" with { type: "text" };
+import lstm from "../../../shaders/common/lstm.wgsl" with { type: "text" };
+import memory from "../../../shaders/common/memory.wgsl" with { type: "text" };
+import softmax from "../../../shaders/common/softmax.wgsl" with { type: "text" };
+import reduce from "../../../shaders/common/ntm_reduce.wgsl" with { type: "text" };
+import shape from "../../../shaders/ntm/shape.wgsl" with { type: "text" };
+import forward from "../../../shaders/ntm/forward.wgsl" with { type: "text" };
+import { linkShader } from "../shader.ts";
+
+/** The fused forward pass: shaders/ntm/forward.wgsl and what it calls. */
+export const FORWARD_SOURCE = linkShader(
+  activations,
+  addressing,
+  lstm,
+  memory,
+  softmax,
+  reduce,
+  shape,
+  forward,
+);

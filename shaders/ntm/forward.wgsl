@@ -1,0 +1,382 @@
+// The fused NTM forward pass (NTM-SPEC "One time step") over a whole sequence: one workgroup per
+// batch row, the time loop inside. Twin of `CpuNtm.forward` in lib/cpu/ntm.ts.
+//
+// Linked after shaders/common/{activations,addressing,lstm,memory,softmax,ntm_reduce}.wgsl and
+// shaders/ntm/shape.wgsl. Small state vectors live in workgroup memory; the memory itself lives
+// on the tape, one snapshot per write (llvmpipe compiles a kernel with an N·M workgroup array
+// for minutes), and everything the backward pass needs goes to the tape too
+// (lib/gpu/ntm/tape_layout.ts).
+//
+// Per step and batch row the copy task (H 100, N 128, M 20, a read and a write head) costs
+// ~0.14 MFLOP: the LSTM's 4H×(I+R·M+H) matrix-vector product (~0.1 MFLOP, 210 KB of weights
+// read as vec4s) dominates, then the heads' layers (~0.02 MFLOP) and addressing (~5·N·M FLOP
+// per head). It writes ~5k floats of tape and reads ~N·M floats of memory per head.
+//
+// Lanes take LSTM units, head outputs, memory rows or memory columns; a barrier separates
+// phases, and every function that holds one is called from uniform control flow.
+
+@group(0) @binding(0) var<storage, read> params: array<f32>;
+@group(0) @binding(1) var<storage, read> params4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> batch: array<f32>;
+@group(0) @binding(3) var<storage, read> steps: StepRecord;
+@group(0) @binding(4) var<storage, read_write> tape: array<f32>;
+@group(0) @binding(5) var<uniform> dims: Dims;
+
+// This step's controller input [x, r_prev…], zero-padded to whole vec4s.
+var<workgroup> controller_input: array<f32, CONTROLLER_INPUTS_PADDED>;
+// Hidden states [2][L][pad4(H)] in two slots: step t reads slot t % 2 and writes the other.
+var<workgroup> hidden: array<f32, HIDDEN_SLOTS>;
+// Cell states [L][H].
+var<workgroup> cell: array<f32, LAYER_CELLS>;
+// The current head's linear output and its activated values.
+var<workgroup> head_raw: array<f32, HEAD_STRIDE>;
+var<workgroup> head_act: array<f32, HEAD_STRIDE>;
+// Per-row values of the current head's addressing: exp(beta·K_i - max), then ws^gamma, then w.
+var<workgroup> row_values: array<f32, MEMORY_N>;
+// The interpolated weighting wg, which the shift reads across rows.
+var<workgroup> gated: array<f32, MEMORY_N>;
+// The reads [R][M]: the previous step's until this step's heads replace them.
+var<workgroup> read_values: array<f32, READ_VALUES>;
+// The output layer's input [h, r…], zero-padded.
+var<workgroup> output_input: array<f32, OUTPUT_INPUTS_PADDED>;
+
+override HIDDEN_SLOTS: u32 = 2u * LAYERS * HIDDEN_PADDED;
+
+fn hidden_index(slot: u32, layer: u32) -> u32 {
+  return (slot * LAYERS + layer) * HIDDEN_PADDED;
+}
+
+// The top layer's hidden state after step t.
+fn top_hidden(t: u32) -> u32 {
+  return hidden_index(1u - t % 2u, LAYERS - 1u);
+}
+
+fn controller_input4(c4: u32) -> vec4<f32> {
+  let c = 4u * c4;
+  return vec4<f32>(
+    controller_input[c],
+    controller_input[c + 1u],
+    controller_input[c + 2u],
+    controller_input[c + 3u],
+  );
+}
+
+fn hidden4(first: u32, c4: u32) -> vec4<f32> {
+  let c = first + 4u * c4;
+  return vec4<f32>(hidden[c], hidden[c + 1u], hidden[c + 2u], hidden[c + 3u]);
+}
+
+fn output_input4(c4: u32) -> vec4<f32> {
+  let c = 4u * c4;
+  return vec4<f32>(output_input[c], output_input[c + 1u], output_input[c + 2u], output_input[c + 3u]);
+}
+
+// Memory snapshot head k sees at step t: the start, or the memory after the last write before it.
+fn snapshot_of(t: u32, k: u32) -> u32 {
+  return t * WRITES + writes_before(k);
+}
+
+// ---- The sequence's start: learned h and c, fixed reads and memory.
+fn initial_state(b: u32, lane: u32) {
+  for (var i = lane; i < MEMORY_SIZE; i += WORKGROUP_SIZE) {
+    tape[tape_memory(0u, b) + i] = params[PARAM_MEMORY_BIAS + i];
+  }
+  for (var layer = 0u; layer < LAYERS; layer++) {
+    for (var j = lane; j < HIDDEN_PADDED; j += WORKGROUP_SIZE) {
+      var h = 0.0;
+      if (j < HIDDEN) {
+        h = params[PARAM_H_BIAS + layer * HIDDEN + j];
+        let c = params[PARAM_C_BIAS + layer * HIDDEN + j];
+        cell[layer * HIDDEN + j] = c;
+        tape[tape_cell(layer, 0u, b) + j] = c;
+        tape[tape_hidden(layer, 0u, b) + j] = h;
+      }
+      hidden[hidden_index(0u, layer) + j] = h;
+      hidden[hidden_index(1u, layer) + j] = 0.0;
+    }
+  }
+  for (var i = lane; i < READ_VALUES; i += WORKGROUP_SIZE) {
+    let slot = i / MEMORY_M;
+    let m = i % MEMORY_M;
+    let value = params[read_bias(slot) + m];
+    read_values[i] = value;
+    tape[tape_read(slot, 0u, b) + m] = value;
+  }
+}
+
+// ---- 1. Controller input u = [x, r_prev…] (x = 0 in the output phase).
+fn gather_controller_input(b: u32, t: u32, lane: u32) {
+  for (var c = lane; c < CONTROLLER_INPUTS_PADDED; c += WORKGROUP_SIZE) {
+    var value = 0.0;
+    if (c < INPUTS) {
+      if (t < steps.input_steps) {
+        value = batch[batch_input(t, b) + c];
+      }
+    } else if (c < CONTROLLER_INPUTS) {
+      value = read_values[c - INPUTS];
+    }
+    controller_input[c] = value;
+    tape[tape_controller_input(t, b) + c] = value;
+  }
+}
+
+// ---- 2. One LSTM layer: lane j computes unit j's four gates, then its cell.
+fn lstm_layer(b: u32, t: u32, layer: u32, lane: u32) {
+  let read_slot = t % 2u;
+  let previous = hidden_index(read_slot, layer);
+  // The new hidden state of the layer below (layer 0 reads the controller input instead).
+  let below = hidden_index(1u - read_slot, max(layer, 1u) - 1u);
+  let inputs4 = select(dims.hidden_vec4s, dims.controller_vec4s, layer == 0u);
+  let hidden4s = dims.hidden_vec4s;
+  // Rows j, H+j, 2H+j, 3H+j of W_ih and W_hh hold unit j's gates i, f, g, o.
+  let gate_ih = HIDDEN * (layer_input_padded(layer) / 4u);
+  let gate_hh = HIDDEN * (HIDDEN_PADDED / 4u);
+  let bias_ih = lstm_bias_ih(layer);
+  let bias_hh = lstm_bias_hh(layer);
+  for (var j = lane; j < dims.hidden; j += dims.workgroup_size) {
+    var pre = vec4<f32>(
+      params[bias_ih + j] + params[bias_hh + j],
+      params[bias_ih + HIDDEN + j] + params[bias_hh + HIDDEN + j],
+      params[bias_ih + 2u * HIDDEN + j] + params[bias_hh + 2u * HIDDEN + j],
+      params[bias_ih + 3u * HIDDEN + j] + params[bias_hh + 3u * HIDDEN + j],
+    );
+    let row_ih = lstm_weight_ih(layer) / 4u + j * (layer_input_padded(layer) / 4u);
+    for (var c4 = 0u; c4 < inputs4; c4++) {
+      var x: vec4<f32>;
+      if (layer == 0u) {
+        x = controller_input4(c4);
+      } else {
+        x = hidden4(below, c4);
+      }
+      pre += vec4<f32>(
+        dot(params4[row_ih + c4], x),
+        dot(params4[row_ih + gate_ih + c4], x),
+        dot(params4[row_ih + 2u * gate_ih + c4], x),
+        dot(params4[row_ih + 3u * gate_ih + c4], x),
+      );
+    }
+    let row_hh = lstm_weight_hh(layer) / 4u + j * (HIDDEN_PADDED / 4u);
+    for (var c4 = 0u; c4 < hidden4s; c4++) {
+      let h = hidden4(previous, c4);
+      pre += vec4<f32>(
+        dot(params4[row_hh + c4], h),
+        dot(params4[row_hh + gate_hh + c4], h),
+        dot(params4[row_hh + 2u * gate_hh + c4], h),
+        dot(params4[row_hh + 3u * gate_hh + c4], h),
+      );
+    }
+    let state = lstm_cell(pre, cell[layer * HIDDEN + j]);
+    cell[layer * HIDDEN + j] = state.c;
+    hidden[hidden_index(1u - read_slot, layer) + j] = state.h;
+    let gates = tape_gates(layer, t, b);
+    tape[gates + j] = state.gates.x;
+    tape[gates + HIDDEN + j] = state.gates.y;
+    tape[gates + 2u * HIDDEN + j] = state.gates.z;
+    tape[gates + 3u * HIDDEN + j] = state.gates.w;
+    tape[tape_cell(layer, t + 1u, b) + j] = state.c;
+    tape[tape_tanh_cell(layer, t, b) + j] = state.tanh_c;
+    tape[tape_hidden(layer, t + 1u, b) + j] = state.h;
+  }
+}
+
+// ---- 3. A head's activations, element r of its linear output (layout: lib/config.ts
+// headLayout): k and a raw, beta softplus, g sigmoid, s softmax, gamma 1 + softplus, e sigmoid.
+fn activate_head_element(r: u32) -> f32 {
+  let raw = head_raw[r];
+  let m = MEMORY_M;
+  if (r < m || r >= 2u * m + 6u) {
+    return raw;
+  }
+  if (r == m) {
+    return softplus(raw);
+  }
+  if (r == m + 1u) {
+    return sigmoid(raw);
+  }
+  if (r < m + 5u) {
+    let shift = softmax3(vec3<f32>(head_raw[m + 2u], head_raw[m + 3u], head_raw[m + 4u]));
+    return shift[r - m - 2u];
+  }
+  if (r == m + 5u) {
+    return 1.0 + softplus(raw);
+  }
+  return sigmoid(raw);
+}
+
+// ---- 3–5. Head k: its layer, addressing, and its read or write.
+fn head_step(b: u32, t: u32, k: u32, lane: u32) {
+  let lanes = dims.workgroup_size;
+  let top = top_hidden(t);
+  let weight = head_weight(k) / 4u;
+  let bias = head_bias(k);
+  let raw_row = tape_head_raw(k, t, b);
+  for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
+    var raw = params[bias + r];
+    for (var c4 = 0u; c4 < dims.hidden_vec4s; c4++) {
+      raw += dot(params4[weight + r * (HIDDEN_PADDED / 4u) + c4], hidden4(top, c4));
+    }
+    head_raw[r] = raw;
+    tape[raw_row + r] = raw;
+  }
+  workgroupBarrier();
+
+  for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
+    head_act[r] = activate_head_element(r);
+  }
+  let beta = softplus(head_raw[MEMORY_M]);
+  let gate = sigmoid(head_raw[MEMORY_M + 1u]);
+  let shift = softmax3(
+    vec3<f32>(head_raw[MEMORY_M + 2u], head_raw[MEMORY_M + 3u], head_raw[MEMORY_M + 4u]),
+  );
+  let gamma = 1.0 + softplus(head_raw[MEMORY_M + 5u]);
+  var key_squared = 0.0;
+  for (var m = 0u; m < dims.memory_m; m++) {
+    let v = cosine_operand(head_raw[m]);
+    key_squared += v * v;
+  }
+
+  // Content addressing: K_i = cos(Mem_i, k), wc = softmax(beta·K).
+  let memory = tape_memory(snapshot_of(t, k), b);
+  let row = head_row(k, t, b) * MEMORY_N;
+  var largest = LOWEST_F32;
+  for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
+    var dot_product = 0.0;
+    var row_squared = 0.0;
+    for (var m = 0u; m < dims.memory_m; m++) {
+      let u = cosine_operand(tape[memory + i * MEMORY_M + m]);
+      dot_product += u * cosine_operand(head_raw[m]);
+      row_squared += u * u;
+    }
+    let similarity = cosine(dot_product, row_squared, key_squared);
+    tape[TAPE_SIMILARITY + row + i] = similarity;
+    tape[TAPE_ROW_SQUARED + row + i] = row_squared;
+    let logit = beta * similarity;
+    row_values[i] = logit;
+    largest = max(largest, logit);
+  }
+  largest = ntm_workgroup_max(largest, lane, lanes);
+  var total = 0.0;
+  for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
+    let powered = exp(row_values[i] - largest);
+    row_values[i] = powered;
+    total += powered;
+  }
+  total = ntm_workgroup_sum(total, lane, lanes);
+
+  // Interpolation with the head's previous weighting (the lane wrote it itself a step ago).
+  let previous_row = head_row(k, max(t, 1u) - 1u, b) * MEMORY_N;
+  for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
+    let wc = row_values[i] / total;
+    var w_previous = 0.0;
+    if (t > 0u) {
+      w_previous = tape[TAPE_WEIGHTS + previous_row + i];
+    }
+    let wg = interpolate(gate, wc, w_previous);
+    gated[i] = wg;
+    tape[TAPE_CONTENT_WEIGHTS + row + i] = wc;
+    tape[TAPE_GATED_WEIGHTS + row + i] = wg;
+  }
+  workgroupBarrier();
+
+  // Shift and sharpen.
+  var sharpen_total = 0.0;
+  for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
+    let ws = shift_element(
+      shift,
+      gated[row_above(i, MEMORY_N)],
+      gated[i],
+      gated[row_below(i, MEMORY_N)],
+    );
+    tape[TAPE_SHIFTED_WEIGHTS + row + i] = ws;
+    let powered = sharpen_power(ws, gamma);
+    row_values[i] = powered;
+    sharpen_total += powered;
+  }
+  let denominator = sharpen_denominator(ntm_workgroup_sum(sharpen_total, lane, lanes));
+  if (lane == 0u) {
+    tape[TAPE_SHARPEN_DENOMINATOR + head_row(k, t, b)] = denominator;
+  }
+  for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
+    let w = sharpen_element(row_values[i], denominator);
+    row_values[i] = w;
+    tape[TAPE_WEIGHTS + row + i] = w;
+  }
+  workgroupBarrier();
+
+  // Read r = Σ_i w_i·Mem_i, or write Mem_i ← Mem_i∘(1 - w_i·e) + w_i·a into the next snapshot.
+  let slot = head_slot(k);
+  if (head_writes(k)) {
+    let erase = MEMORY_M + 6u;
+    let add = 2u * MEMORY_M + 6u;
+    let after = tape_memory(snapshot_of(t, k) + 1u, b);
+    for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
+      let w = row_values[i];
+      for (var m = 0u; m < dims.memory_m; m++) {
+        let e = i * MEMORY_M + m;
+        tape[after + e] = write_element(tape[memory + e], w, head_act[erase + m], head_act[add + m]);
+      }
+    }
+    storageBarrier();
+  } else {
+    for (var m = lane; m < MEMORY_M; m += WORKGROUP_SIZE) {
+      var read = 0.0;
+      for (var i = 0u; i < dims.memory_n; i++) {
+        read += row_values[i] * tape[memory + i * MEMORY_M + m];
+      }
+      read_values[slot * MEMORY_M + m] = read;
+      tape[tape_read(slot, t + 1u, b) + m] = read;
+    }
+    workgroupBarrier();
+  }
+}
+
+// ---- 6. Output y = sigmoid(W_o·[h, r…] + b_o), in the output phase.
+fn output_step(b: u32, t: u32, lane: u32) {
+  let top = top_hidden(t);
+  for (var f = lane; f < OUTPUT_INPUTS_PADDED; f += WORKGROUP_SIZE) {
+    var value = 0.0;
+    if (f < HIDDEN) {
+      value = hidden[top + f];
+    } else if (f < OUTPUT_INPUTS) {
+      value = read_values[f - HIDDEN];
+    }
+    output_input[f] = value;
+    tape[tape_output_input(t, b) + f] = value;
+  }
+  workgroupBarrier();
+  for (var o = lane; o < OUTPUTS; o += WORKGROUP_SIZE) {
+    var logit = params[PARAM_FC_BIAS + o];
+    let row = PARAM_FC_WEIGHT / 4u + o * (OUTPUT_INPUTS_PADDED / 4u);
+    for (var c4 = 0u; c4 < dims.output_vec4s; c4++) {
+      logit += dot(params4[row + c4], output_input4(c4));
+    }
+    tape[tape_outputs(t, b) + o] = sigmoid(logit);
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(local_invocation_index) lane: u32,
+  @builtin(workgroup_id) group: vec3<u32>,
+) {
+  let b = group.x;
+  let input_steps = steps.input_steps;
+  let total_steps = input_steps + steps.output_steps;
+  initial_state(b, lane);
+  workgroupBarrier();
+  storageBarrier();
+  for (var t = 0u; t < total_steps; t++) {
+    gather_controller_input(b, t, lane);
+    workgroupBarrier();
+    for (var layer = 0u; layer < LAYERS; layer++) {
+      lstm_layer(b, t, layer, lane);
+      workgroupBarrier();
+    }
+    for (var k = 0u; k < HEADS; k++) {
+      head_step(b, t, k, lane);
+    }
+    if (t >= input_steps) {
+      output_step(b, t, lane);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { CpuNtm } from "../lib/cpu/ntm.ts";
+import type { HeadKind, NTMConfig } from "../lib/config.ts";
+import { runKernels } from "../lib/gpu/context.ts";
+import { GpuNtm } from "../lib/gpu/ntm/model.ts";
+import { initParams, paramLayout } from "../lib/params.ts";
+import { randomBit, randomInt } from "../lib/random.ts";
+import { assertClose } from "./helpers/assert_close.ts";
+import { createTestContext } from "./helpers/gpu_context.ts";
+import { randomFloats } from "./helpers/random_floats.ts";
+
+const context = await createTestContext();
+const ignore = context === null;
+
+/** NTM-SPEC: values within 1e-5 absolute. */
+const VALUE = { atol: 1e-5, rtol: 0 };
+
+/** A configuration and a batch drawn from `seed`: the shapes the fused kernels must handle. */
+interface Case {
+  readonly config: NTMConfig;
+  readonly inputSteps: number;
+  readonly outputSteps: number;
+  readonly seed: number;
+}
+
+function drawCase(seed: number): Case {
+  const draw = (index: number, low: number, high: number) => randomInt(seed, 1, index, low, high);
+  const headCount = draw(0, 1, 4);
+  const heads: HeadKind[] = Array.from(
+    { length: headCount },
+    (_, k) => randomBit(seed, 2, k) ? "write" : "read",
+  );
+  heads[draw(1, 0, headCount - 1)] = "read";
+  return {
+    config: {
+      inputs: draw(2, 1, 6),
+      outputs: draw(3, 1, 6),
+      controllerSize: draw(4, 3, 24),
+      controllerLayers: draw(5, 1, 2),
+      memoryN: draw(6, 3, 24),
+      memoryM: draw(7, 2, 8),
+      heads,
+      batchSize: draw(8, 1, 4),
+    },
+    inputSteps: draw(9, 1, 5),
+    outputSteps: draw(10, 1, 5),
+    seed,
+  };
+}
+
+function describe({ config, inputSteps, outputSteps }: Case): string {
+  return `heads [${config.heads}], L ${config.controllerLayers}, N ${config.memoryN}, ` +
+    `M ${config.memoryM}, H ${config.controllerSize}, I ${config.inputs}, O ${config.outputs}, ` +
+    `B ${config.batchSize}, T_in ${inputSteps}, T_out ${outputSteps}`;
+}
+
+const CASES = Array.from({ length: 20 }, (_, index) => drawCase(100 + index));
+
+Deno.test({
+  name: "GpuNtm forward matches the CPU float32 reference on 20 random configurations",
+  ignore,
+  async fn(t) {
+    for (const testCase of CASES) {
+      await t.step(describe(testCase), async () => {
+        const { config, inputSteps, outputSteps, seed } = testCase;
+        const layout = paramLayout(config);
+        const params = initParams(layout, seed);
+        const steps = { inputSteps, outputSteps };
+        const total = inputSteps + outputSteps;
+        const { batchSize: B, inputs: I, outputs: O } = config;
+        const input = randomFloats(seed, 3, inputSteps * B * I, 0, 1);
+        const target = randomFloats(seed, 4, outputSteps * B * O, 0, 1).map(Math.round);
+        const cpu = new CpuNtm(layout, { capacity: total });
+        const expected = cpu.forward(params, input, steps);
+
+        const gpu = await GpuNtm.create(context!, layout, { capacity: total + 1 });
+        try {
+          gpu.writeParams(params);
+          gpu.writeBatch({ input, target, ...steps, length: outputSteps });
+          await runKernels(context!, [gpu.forward]);
+          assertClose(await gpu.readOutputs(inputSteps, outputSteps), expected, VALUE, "outputs");
+          for (let k = 0; k < config.heads.length; k++) {
+            assertClose(await gpu.readWeightings(k, total), cpu.weightings(k), VALUE, `w.${k}`);
+          }
+          assertClose(await gpu.readFinalMemory(total), cpu.finalMemory(), VALUE, "memory_final");
+        } finally {
+          gpu.dispose();
+        }
+      });
+    }
+  },
+});
