@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { plainKernels } from "../lib/cpu/linear_kernels.ts";
+import { plainCpuKernels } from "../lib/cpu/kernels.ts";
 import { lstmBackward, lstmForward, type LstmWeights } from "../lib/cpu/lstm.ts";
 import { storageBuffer } from "../lib/gpu/context.ts";
 import { lstmCell, lstmCellBackward } from "../lib/gpu/ops/lstm_cell.ts";
@@ -52,7 +52,7 @@ Deno.test({
         const gates = new Float32Array(gateCount), c = new Float32Array(cells);
         const tanhC = new Float32Array(cells), h = new Float32Array(cells);
         lstmForward(
-          plainKernels,
+          plainCpuKernels,
           weights,
           shape,
           preActivations,
@@ -65,7 +65,7 @@ Deno.test({
         );
         const dGates = new Float32Array(gateCount), dcPrev = dcIn.slice();
         lstmBackward(
-          plainKernels,
+          plainCpuKernels,
           weights,
           shape,
           gates,
