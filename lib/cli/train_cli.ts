@@ -20,6 +20,7 @@ import { freshState, type TrainingBackend, type TrainingState } from "../train/b
 import { createBackend } from "../train/create_backend.ts";
 import {
   generateBatch,
+  gpuConstants,
   type ParamValues,
   type TaskDefinition,
   type TaskSchema,
@@ -146,6 +147,7 @@ async function trainTask<S extends TaskSchema>(
       seed,
       batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
       initial: plan.initial,
+      deviceData: { source: task.gpu.source, constants: gpuConstants(task, params) },
     });
   } catch (error) {
     // Sizes too large to allocate (typed arrays, Wasm memory, GPU buffers) are the params' fault.

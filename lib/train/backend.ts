@@ -42,6 +42,12 @@ export interface TrainingSetup {
   readonly batch: (batchNumber: number) => TaskBatch;
   /** The state to start from (fresh initialisation or a checkpoint). */
   readonly initial: TrainingState;
+  /**
+   * The WGSL twin of `batch` for backends that generate data on the device: the task's
+   * `task_steps`, `task_input` and `task_target` functions and the values of their `override`
+   * constants (BATCH, INPUTS, OUTPUTS and the task's own). Backends that need it say so.
+   */
+  readonly deviceData?: { readonly source: string; readonly constants: Record<string, number> };
 }
 
 /** A device that trains. */
