@@ -20,25 +20,32 @@ async function verify(args: string[], cwd?: string) {
   };
 }
 
-Deno.test("verify-reference prints a row per tensor of the three fixtures; every non-step row passes", async () => {
-  const run = await verify(["--backend", "cpu", ...FIXTURES]);
-  // The step rows of two fixtures miss 1e-6 by float32 noise (a known issue the lead handles),
-  // so the exit status is 0 or 1 but never 2.
-  assert.ok(run.code === 0 || run.code === 1, `exit status ${run.code}: ${run.stderr}`);
-  const rows = run.stdout.split("\n").filter((line) => /^ {2}\S+ +\d\.\d{3}e[-+]\d+ /.test(line))
+function tableRows(stdout: string): string[][] {
+  return stdout.split("\n").filter((line) => /^ {2}\S+ +\d\.\d{3}e[-+]\d+ /.test(line))
     .map((line) => line.trim().split(/\s+/));
+}
+
+Deno.test("verify-reference --backend cpu passes every tensor of the three fixtures", async () => {
+  const run = await verify(["--backend", "cpu", ...FIXTURES]);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const rows = tableRows(run.stdout);
   const names = rows.map((row) => row[0]);
   for (const name of ["output", "loss", "w.0", "w.1", "w.3", "memory_final", "grad.fc.weight"]) {
     assert.ok(names.includes(name), `row ${name}`);
   }
   assert.equal(names.filter((name) => name === "output").length, 3, "one table per fixture");
+  assert.deepEqual(rows.filter((row) => row[5] !== "ok").map((row) => row[0]), []);
+  assert.match(run.stdout, /^verify-reference: all \d+ rows of 3 fixture\(s\) pass$/m);
+});
+
+Deno.test("verify-reference --backend cpu-float32 passes every row but the amplified step rows", async () => {
+  const run = await verify(["--backend", "cpu-float32", ...FIXTURES]);
+  // RMSprop's first steps amplify float32 gradient noise by up to lr/eps on elements with tiny
+  // gradients, so some step rows of the lr 3e-4 and 1e-3 fixtures miss 1e-6 in float32.
+  assert.ok(run.code === 0 || run.code === 1, `exit status ${run.code}: ${run.stderr}`);
+  const rows = tableRows(run.stdout);
   const failing = rows.filter((row) => row[5] !== "ok").map((row) => row[0]);
   assert.deepEqual(failing.filter((name) => !name.startsWith("step")), []);
-  assert.equal(rows.filter((row) => row[5] === "FAIL").length, failing.length);
-  assert.match(
-    run.stdout,
-    /^verify-reference: (all \d+ rows of 3 fixture\(s\) pass|\d+ of \d+ rows fail)$/m,
-  );
   assert.equal(run.code === 0, failing.length === 0);
 });
 
