@@ -9,7 +9,7 @@
  * @module
  */
 
-import { controllerInputSize, outputInputSize } from "../config.ts";
+import { controllerInputSize, headLayout, type NTMConfig, outputInputSize } from "../config.ts";
 import { headNames, lstmName, type ParamLayout } from "../params.ts";
 import { sigmoid } from "./activations.ts";
 import {
@@ -91,6 +91,50 @@ function views(layout: ParamLayout, store: Floats): Views {
   };
 }
 
+/** The sizes the step loops index with (NTM-SPEC's letters; U and F are the layer inputs). */
+interface Sizes {
+  readonly B: number;
+  readonly I: number;
+  readonly O: number;
+  readonly N: number;
+  readonly M: number;
+  readonly H: number;
+  readonly L: number;
+  /** Controller input width `I + R·M`. */
+  readonly U: number;
+  /** Output layer input width `H + R·M`. */
+  readonly F: number;
+  /** Write heads. */
+  readonly W: number;
+  /** Input width of each LSTM layer. */
+  readonly layerInputs: readonly number[];
+  /** Linear output width of each head. */
+  readonly headWidths: readonly number[];
+}
+
+/**
+ * The sizes of a config as int32 values (`| 0`). A config built from parsed numbers can hold
+ * them as doubles, and V8 then stores that field as a double in every config of the same
+ * shape; indices computed from doubles are float64 and made the step loops ~2.5× slower.
+ */
+function modelSizes(config: NTMConfig): Sizes {
+  const M = config.memoryM | 0, H = config.controllerSize | 0, U = controllerInputSize(config) | 0;
+  return {
+    B: config.batchSize | 0,
+    I: config.inputs | 0,
+    O: config.outputs | 0,
+    N: config.memoryN | 0,
+    M,
+    H,
+    L: config.controllerLayers | 0,
+    U,
+    F: outputInputSize(config) | 0,
+    W: writeCount(config) | 0,
+    layerInputs: Array.from({ length: config.controllerLayers }, (_, layer) => layer === 0 ? U : H),
+    headWidths: config.heads.map((kind) => headLayout(kind, M).width | 0),
+  };
+}
+
 /**
  * A CPU NTM: the workspace of one config for sequences up to `capacity` steps. Parameters and
  * gradients are flat stores (see `paramLayout`) passed in by the caller; the model keeps only
@@ -104,6 +148,7 @@ export class CpuNtm {
   readonly #grads: GradientTape;
   readonly #kernels: CpuKernels;
   readonly #allocate: Allocate;
+  readonly #sizes: Sizes;
   /** The weighting every head starts from, `[N]`. */
   readonly #zeros: Floats;
   #steps: SequenceSteps = { inputSteps: 0, outputSteps: 0 };
@@ -114,6 +159,7 @@ export class CpuNtm {
       throw new RangeError(`Cannot build a CPU NTM: capacity must be a positive integer`);
     }
     this.layout = layout;
+    this.#sizes = modelSizes(layout.config);
     this.#kernels = options.kernels ?? plainCpuKernels;
     this.#allocate = options.allocate ?? plainAllocator(options.precision ?? "float32");
     this.tape = allocateTape(layout.config, options.capacity, this.#allocate);
@@ -137,8 +183,7 @@ export class CpuNtm {
    */
   forward(params: Floats, input: Floats, steps: SequenceSteps): Floats {
     const config = this.layout.config;
-    const { batchSize: B, inputs: I, outputs: O, memoryN: N, memoryM: M } = config;
-    const H = config.controllerSize, L = config.controllerLayers;
+    const { B, I, O, N, M, H, L, U, F, W, layerInputs, headWidths } = this.#sizes;
     const S = steps.inputSteps + steps.outputSteps;
     if (S > this.tape.capacity) {
       throw new RangeError(
@@ -154,8 +199,6 @@ export class CpuNtm {
     this.#steps = steps;
     const p = views(this.layout, params);
     const tape = this.tape, kernels = this.#kernels;
-    const U = controllerInputSize(config), F = outputInputSize(config);
-    const W = writeCount(config);
 
     // Initial state: learned h and c, fixed reads and memory.
     for (let layer = 0; layer < L; layer++) {
@@ -189,7 +232,7 @@ export class CpuNtm {
         lstmForward(
           kernels,
           p.layers[layer],
-          { hidden: H, inputs: lt.inputs, batch: B },
+          { hidden: H, inputs: layerInputs[layer], batch: B },
           layerInput,
           lt.h.subarray(t * B * H, (t + 1) * B * H),
           lt.c.subarray(t * B * H, (t + 1) * B * H),
@@ -203,7 +246,7 @@ export class CpuNtm {
       // 3–5. Heads in list order, each on the memory the heads before it left.
       config.heads.forEach((kind, k) => {
         const head = tape.heads[k];
-        const width = head.layout.width;
+        const width = headWidths[k];
         const raw = head.raw.subarray(t * B * width, (t + 1) * B * width);
         for (let b = 0; b < B; b++) raw.set(p.heads[k].bias, b * width);
         kernels.matVecAdd(raw, p.heads[k].weight, hTop, width, H, B);
@@ -281,8 +324,7 @@ export class CpuNtm {
    */
   backward(params: Floats, dOutputs: Floats, grads: Floats): void {
     const config = this.layout.config;
-    const { batchSize: B, outputs: O, memoryN: N, memoryM: M, inputs: I } = config;
-    const H = config.controllerSize, L = config.controllerLayers;
+    const { B, I, O, N, M, H, L, U, F, W, layerInputs, headWidths } = this.#sizes;
     const { inputSteps, outputSteps } = this.#steps;
     const S = inputSteps + outputSteps;
     if (S === 0) throw new Error("Cannot run the backward pass: no forward pass has run");
@@ -296,8 +338,6 @@ export class CpuNtm {
     const g = views(this.layout, grads);
     grads.fill(0, 0, this.layout.trainableSize);
     const tape = this.tape, d = this.#grads, kernels = this.#kernels;
-    const U = controllerInputSize(config), F = outputInputSize(config);
-    const W = writeCount(config);
     d.dMemory.fill(0);
     for (const array of [...d.dh, ...d.dc, ...d.dReadNext, ...d.dwNext]) array.fill(0);
 
@@ -323,7 +363,7 @@ export class CpuNtm {
       }
       // 5–3. Heads in reverse order.
       for (let k = config.heads.length - 1; k >= 0; k--) {
-        const head = tape.heads[k], layout = head.layout, width = layout.width;
+        const head = tape.heads[k], layout = head.layout, width = headWidths[k];
         const snapshot = t * W + head.writesBefore;
         const dRaw = d.dRaw[k].subarray(t * B * width, (t + 1) * B * width);
         for (let b = 0; b < B; b++) {
@@ -408,12 +448,12 @@ export class CpuNtm {
       // 2–1. Controller, top layer first.
       for (let layer = L - 1; layer >= 0; layer--) {
         const lt = tape.layers[layer];
-        const dInput = d.dLayerInput.subarray(0, B * lt.inputs).fill(0);
+        const dInput = d.dLayerInput.subarray(0, B * layerInputs[layer]).fill(0);
         d.dhPrev.fill(0);
         lstmBackward(
           kernels,
           p.layers[layer],
-          { hidden: H, inputs: lt.inputs, batch: B },
+          { hidden: H, inputs: layerInputs[layer], batch: B },
           lt.gates.subarray(t * B * 4 * H, (t + 1) * B * 4 * H),
           lt.c.subarray(t * B * H, (t + 1) * B * H),
           lt.tanhC.subarray(t * B * H, (t + 1) * B * H),
@@ -460,14 +500,15 @@ export class CpuNtm {
       const layerInput = layer === 0
         ? tape.controllerInput
         : tape.layers[layer - 1].h.subarray(B * H);
-      kernels.outerAdd(g.layers[layer].weightIh, dGates, layerInput, 4 * H, lt.inputs, S * B);
+      const inputs = layerInputs[layer];
+      kernels.outerAdd(g.layers[layer].weightIh, dGates, layerInput, 4 * H, inputs, S * B);
       kernels.outerAdd(g.layers[layer].weightHh, dGates, lt.h, 4 * H, H, S * B);
       sumRows(g.layers[layer].biasIh, dGates, 4 * H, S * B);
       sumRows(g.layers[layer].biasHh, dGates, 4 * H, S * B);
     }
     const hTops = tape.layers[L - 1].h.subarray(B * H);
     config.heads.forEach((_, k) => {
-      const width = tape.heads[k].layout.width;
+      const width = headWidths[k];
       kernels.outerAdd(g.heads[k].weight, d.dRaw[k], hTops, width, H, S * B);
       sumRows(g.heads[k].bias, d.dRaw[k], width, S * B);
     });
