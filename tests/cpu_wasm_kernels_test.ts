@@ -14,6 +14,8 @@ import { freshState } from "../lib/train/backend.ts";
 import { compareFixture, loadFixture } from "../lib/verify/fixture.ts";
 import { signedLeb128, unsignedLeb128 } from "../lib/wasm/encoding.ts";
 import { FloatArena, measureArena } from "../lib/wasm/float_arena.ts";
+import { FunctionBuilder } from "../lib/wasm/function_builder.ts";
+import { f32, f32x4, get } from "../lib/wasm/instructions.ts";
 import { assertClose, type Tolerance } from "./helpers/assert_close.ts";
 
 /** float32 sums of up to a few hundred products of values in [-1, 1]. */
@@ -39,6 +41,20 @@ Deno.test("unsignedLeb128() and signedLeb128() encode the WebAssembly spec's exa
   assert.deepEqual(signedLeb128(64), [0xc0, 0x00]);
   assert.deepEqual(signedLeb128(-64), [0x40]);
   assert.deepEqual(signedLeb128(-65), [0xbf, 0x7f]);
+});
+
+Deno.test("Wasm instruction builders refuse operands of the wrong type", () => {
+  const fn = new FunctionBuilder("bad", { count: "i32" });
+  assert.throws(
+    () => f32x4.add(f32x4.splat(f32.const(1)), get(fn.params.count)),
+    /Cannot build f32x4.add: operand 2 is i32, expected v128/,
+  );
+  assert.throws(
+    () => fn.emit(f32.const(1)),
+    /Cannot emit a statement in bad: it leaves a f32 on the stack/,
+  );
+  const noResult = new FunctionBuilder("noResult", {}, "f32");
+  assert.throws(() => noResult.encodeCode(), /Cannot encode noResult: it declares a result/);
 });
 
 Deno.test("wasmSimdAvailable() is true on this Deno", () => {
