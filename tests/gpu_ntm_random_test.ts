@@ -1,3 +1,4 @@
+import { bceLossBackward } from "../lib/cpu/loss.ts";
 import { CpuNtm } from "../lib/cpu/ntm.ts";
 import type { HeadKind, NTMConfig } from "../lib/config.ts";
 import { runKernels } from "../lib/gpu/context.ts";
@@ -11,8 +12,9 @@ import { randomFloats } from "./helpers/random_floats.ts";
 const context = await createTestContext();
 const ignore = context === null;
 
-/** NTM-SPEC: values within 1e-5 absolute. */
+/** NTM-SPEC: values within 1e-5 absolute, gradients within 1e-4 relative or 1e-6 absolute. */
 const VALUE = { atol: 1e-5, rtol: 0 };
+const GRADIENT = { atol: 1e-6, rtol: 1e-4 };
 
 /** A configuration and a batch drawn from `seed`: the shapes the fused kernels must handle. */
 interface Case {
@@ -56,7 +58,8 @@ function describe({ config, inputSteps, outputSteps }: Case): string {
 const CASES = Array.from({ length: 20 }, (_, index) => drawCase(100 + index));
 
 Deno.test({
-  name: "GpuNtm forward matches the CPU float32 reference on 20 random configurations",
+  name:
+    "GpuNtm forward, backward and weight gradients match the CPU float32 reference on 20 random configurations",
   ignore,
   async fn(t) {
     for (const testCase of CASES) {
@@ -71,17 +74,27 @@ Deno.test({
         const target = randomFloats(seed, 4, outputSteps * B * O, 0, 1).map(Math.round);
         const cpu = new CpuNtm(layout, { capacity: total });
         const expected = cpu.forward(params, input, steps);
+        const dOutputs = new Float32Array(expected.length);
+        bceLossBackward(expected, target, dOutputs);
+        const grads = new Float32Array(layout.size);
+        cpu.backward(params, dOutputs, grads);
 
         const gpu = await GpuNtm.create(context!, layout, { capacity: total + 1 });
         try {
           gpu.writeParams(params);
           gpu.writeBatch({ input, target, ...steps, length: outputSteps });
-          await runKernels(context!, [gpu.forward]);
+          await runKernels(context!, [gpu.forward, gpu.backward, gpu.weightGradients]);
           assertClose(await gpu.readOutputs(inputSteps, outputSteps), expected, VALUE, "outputs");
           for (let k = 0; k < config.heads.length; k++) {
             assertClose(await gpu.readWeightings(k, total), cpu.weightings(k), VALUE, `w.${k}`);
           }
           assertClose(await gpu.readFinalMemory(total), cpu.finalMemory(), VALUE, "memory_final");
+          const gpuGrads = await gpu.readGrads();
+          for (const entry of layout.entries.filter((entry) => entry.trainable)) {
+            const slice = (store: Float32Array) =>
+              store.subarray(entry.offset, entry.offset + entry.size);
+            assertClose(slice(gpuGrads), slice(grads), GRADIENT, `grad.${entry.name}`);
+          }
         } finally {
           gpu.dispose();
         }

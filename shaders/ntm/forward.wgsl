@@ -2,7 +2,7 @@
 // batch row, the time loop inside. Twin of `CpuNtm.forward` in lib/cpu/ntm.ts.
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,ntm_reduce}.wgsl and
-// shaders/ntm/shape.wgsl. Small state vectors live in workgroup memory; the memory itself lives
+// shaders/ntm/{shape,head}.wgsl. Small state vectors live in workgroup memory; the memory itself lives
 // on the tape, one snapshot per write (llvmpipe compiles a kernel with an N·M workgroup array
 // for minutes), and everything the backward pass needs goes to the tape too
 // (lib/gpu/ntm/tape_layout.ts).
@@ -179,30 +179,6 @@ fn lstm_layer(b: u32, t: u32, layer: u32, lane: u32) {
   }
 }
 
-// ---- 3. A head's activations, element r of its linear output (layout: lib/config.ts
-// headLayout): k and a raw, beta softplus, g sigmoid, s softmax, gamma 1 + softplus, e sigmoid.
-fn activate_head_element(r: u32) -> f32 {
-  let raw = head_raw[r];
-  let m = MEMORY_M;
-  if (r < m || r >= 2u * m + 6u) {
-    return raw;
-  }
-  if (r == m) {
-    return softplus(raw);
-  }
-  if (r == m + 1u) {
-    return sigmoid(raw);
-  }
-  if (r < m + 5u) {
-    let shift = softmax3(vec3<f32>(head_raw[m + 2u], head_raw[m + 3u], head_raw[m + 4u]));
-    return shift[r - m - 2u];
-  }
-  if (r == m + 5u) {
-    return 1.0 + softplus(raw);
-  }
-  return sigmoid(raw);
-}
-
 // ---- 3–5. Head k: its layer, addressing, and its read or write.
 fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   let lanes = dims.workgroup_size;
@@ -220,15 +196,14 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   }
   workgroupBarrier();
 
+  let shift_logits = vec3<f32>(head_raw[SHIFT], head_raw[SHIFT + 1u], head_raw[SHIFT + 2u]);
   for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
-    head_act[r] = activate_head_element(r);
+    head_act[r] = head_activation(r, head_raw[r], shift_logits);
   }
-  let beta = softplus(head_raw[MEMORY_M]);
-  let gate = sigmoid(head_raw[MEMORY_M + 1u]);
-  let shift = softmax3(
-    vec3<f32>(head_raw[MEMORY_M + 2u], head_raw[MEMORY_M + 3u], head_raw[MEMORY_M + 4u]),
-  );
-  let gamma = 1.0 + softplus(head_raw[MEMORY_M + 5u]);
+  let beta = softplus(head_raw[BETA]);
+  let gate = sigmoid(head_raw[GATE]);
+  let shift = softmax3(shift_logits);
+  let gamma = 1.0 + softplus(head_raw[GAMMA]);
   var key_squared = 0.0;
   for (var m = 0u; m < dims.memory_m; m++) {
     let v = cosine_operand(head_raw[m]);
@@ -293,9 +268,6 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
     sharpen_total += powered;
   }
   let denominator = sharpen_denominator(ntm_workgroup_sum(sharpen_total, lane, lanes));
-  if (lane == 0u) {
-    tape[TAPE_SHARPEN_DENOMINATOR + head_row(k, t, b)] = denominator;
-  }
   for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
     let w = sharpen_element(row_values[i], denominator);
     row_values[i] = w;
@@ -306,14 +278,12 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   // Read r = Σ_i w_i·Mem_i, or write Mem_i ← Mem_i∘(1 - w_i·e) + w_i·a into the next snapshot.
   let slot = head_slot(k);
   if (head_writes(k)) {
-    let erase = MEMORY_M + 6u;
-    let add = 2u * MEMORY_M + 6u;
     let after = tape_memory(snapshot_of(t, k) + 1u, b);
     for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
       let w = row_values[i];
       for (var m = 0u; m < dims.memory_m; m++) {
         let e = i * MEMORY_M + m;
-        tape[after + e] = write_element(tape[memory + e], w, head_act[erase + m], head_act[add + m]);
+        tape[after + e] = write_element(tape[memory + e], w, head_act[ERASE + m], head_act[ADD + m]);
       }
     }
     storageBarrier();

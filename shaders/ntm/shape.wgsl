@@ -27,6 +27,9 @@ override MEMORY_SIZE: u32 = MEMORY_N * MEMORY_M;
 override READ_WIDTH: u32 = MEMORY_M + 6u;
 override WRITE_WIDTH: u32 = 3u * MEMORY_M + 6u;
 override HEAD_STRIDE: u32 = select(READ_WIDTH, WRITE_WIDTH, WRITES > 0u);
+// Row lengths of the gradient tape's dRaw and dLogits, whole vec4s for the weight gradients.
+override HEAD_STRIDE_PADDED: u32 = (HEAD_STRIDE + 3u) / 4u * 4u;
+override OUTPUTS_PADDED: u32 = (OUTPUTS + 3u) / 4u * 4u;
 override CONTROLLER_INPUTS: u32 = INPUTS + READS * MEMORY_M;
 override CONTROLLER_INPUTS_PADDED: u32 = (CONTROLLER_INPUTS + 3u) / 4u * 4u;
 override OUTPUT_INPUTS: u32 = HIDDEN + READS * MEMORY_M;
@@ -74,7 +77,6 @@ override TAPE_CELL: u32;
 override TAPE_TANH_CELL: u32;
 override TAPE_HIDDEN: u32;
 override TAPE_HEAD_RAW: u32;
-override TAPE_SHARPEN_DENOMINATOR: u32;
 override TAPE_SIMILARITY: u32;
 override TAPE_ROW_SQUARED: u32;
 override TAPE_CONTENT_WEIGHTS: u32;
@@ -91,6 +93,8 @@ override GRAD_GATES: u32;
 override GRAD_HEAD_RAW: u32;
 override GRAD_LOGITS: u32;
 override GRAD_INITIAL_STATE: u32;
+override GRAD_MEMORY: u32;        // carried between steps
+override GRAD_WEIGHTS: u32;       // carried between steps
 
 // ---- Batch buffer: inputs [S, B, I] from 0, targets [S, B, O] from BATCH_TARGET.
 override BATCH_TARGET: u32;
@@ -208,7 +212,7 @@ fn tape_head_raw(k: u32, t: u32, b: u32) -> u32 {
 }
 
 fn grad_head_raw(k: u32, t: u32, b: u32) -> u32 {
-  return GRAD_HEAD_RAW + head_row(k, t, b) * HEAD_STRIDE;
+  return GRAD_HEAD_RAW + head_row(k, t, b) * HEAD_STRIDE_PADDED;
 }
 
 // Row (k, t, b) of a per-head [K, S, B, N] region starting at `region`.
@@ -239,12 +243,22 @@ fn grad_gates(layer: u32, t: u32, b: u32) -> u32 {
 }
 
 fn grad_logits(t: u32, b: u32) -> u32 {
-  return GRAD_LOGITS + step_row(t, b) * OUTPUTS;
+  return GRAD_LOGITS + step_row(t, b) * OUTPUTS_PADDED;
 }
 
 // Gradient of row b's initial hidden (`which` 0) or cell (`which` 1) state of a layer.
 fn grad_initial_state(b: u32, which: u32, layer: u32) -> u32 {
-  return GRAD_INITIAL_STATE + ((b * 2u + which) * LAYERS + layer) * HIDDEN;
+  return GRAD_INITIAL_STATE + ((b * 2u + which) * LAYERS + layer) * HIDDEN_PADDED;
+}
+
+// The carried gradient of row b's memory.
+fn grad_memory(b: u32) -> u32 {
+  return GRAD_MEMORY + b * MEMORY_SIZE;
+}
+
+// The carried gradient of head k's weighting, as the next step's w_prev, of row b.
+fn grad_weights(b: u32, k: u32) -> u32 {
+  return GRAD_WEIGHTS + (b * HEADS + k) * MEMORY_N;
 }
 
 // ---- Batch buffer indices.

@@ -26,7 +26,8 @@ import {
   ntmShape,
   shapeDims,
 } from "./shape.ts";
-import { FORWARD_SOURCE } from "./sources.ts";
+import { BACKWARD_SOURCE, FORWARD_SOURCE } from "./sources.ts";
+import { jobTable, prepareWeightGradients, weightGradientJobs } from "./weight_gradients.ts";
 import { writeCount } from "../../cpu/tape.ts";
 
 /** Every buffer of a GPU NTM. */
@@ -39,6 +40,12 @@ export interface NtmBuffers {
   readonly steps: GPUBuffer;
   /** The forward tape. */
   readonly tape: GPUBuffer;
+  /** The gradient tape. */
+  readonly gradientTape: GPUBuffer;
+  /** The gradients, in the padded layout's trainable prefix. */
+  readonly grads: GPUBuffer;
+  /** The weight gradients' job table (lib/gpu/ntm/weight_gradients.ts). */
+  readonly gradientJobs: GPUBuffer;
   /** The `Dims` uniform (shaders/ntm/shape.wgsl): sizes for loop bounds. */
   readonly dims: GPUBuffer;
 }
@@ -69,17 +76,23 @@ export class GpuNtm {
   readonly buffers: NtmBuffers;
   /** The fused forward pass over the batch in `buffers.batch`. */
   readonly forward: PreparedKernel;
+  /** The fused backward pass of the last forward pass, with the BCE loss's gradient. */
+  readonly backward: PreparedKernel;
+  /** Every weight and bias gradient from the tapes, into `buffers.grads`. */
+  readonly weightGradients: PreparedKernel;
 
   private constructor(
     context: GpuContext,
     shape: NtmShape,
     buffers: NtmBuffers,
-    forward: PreparedKernel,
+    kernels: { forward: PreparedKernel; backward: PreparedKernel; weightGradients: PreparedKernel },
   ) {
     this.context = context;
     this.shape = shape;
     this.buffers = buffers;
-    this.forward = forward;
+    this.forward = kernels.forward;
+    this.backward = kernels.backward;
+    this.weightGradients = kernels.weightGradients;
   }
 
   /** Builds the buffers and kernels; throws UsageError when the config exceeds the device. */
@@ -94,11 +107,15 @@ export class GpuNtm {
       options.workgroupSize ?? DEFAULT_WORKGROUP_SIZE,
     );
     checkDeviceLimits(shape, context.device.limits);
+    const jobs = weightGradientJobs(shape);
     const buffers: NtmBuffers = {
       params: storageBuffer(context, "ntm params", 4 * shape.params.size),
       batch: storageBuffer(context, "ntm batch", 4 * shape.batchSize),
       steps: storageBuffer(context, "ntm steps", 4 * 8),
       tape: storageBuffer(context, "ntm tape", 4 * shape.tape.forward.size),
+      gradientTape: storageBuffer(context, "ntm gradient tape", 4 * shape.tape.gradient.size),
+      grads: storageBuffer(context, "ntm grads", 4 * shape.params.trainableSize),
+      gradientJobs: storageBuffer(context, "ntm gradient jobs", jobTable(jobs).table),
       dims: uniformBuffer(context, "ntm dims", shapeDims(shape)),
     };
     const constants = { ...shape.constants, WORKGROUP_SIZE: shape.workgroupSize };
@@ -111,7 +128,23 @@ export class GpuNtm {
       buffers.tape,
       buffers.dims,
     ], [layout.config.batchSize]);
-    return new GpuNtm(context, shape, buffers, forward);
+    const backwardPipeline = await pipeline(context, "ntm backward", BACKWARD_SOURCE, constants);
+    const backward = prepareDispatch(context, backwardPipeline, [
+      buffers.params,
+      buffers.batch,
+      buffers.steps,
+      buffers.tape,
+      buffers.gradientTape,
+      buffers.dims,
+    ], [layout.config.batchSize]);
+    const weightGradients = await prepareWeightGradients(context, shape, jobs, {
+      jobs: buffers.gradientJobs,
+      steps: buffers.steps,
+      tape: buffers.tape,
+      gradientTape: buffers.gradientTape,
+      grads: buffers.grads,
+    });
+    return new GpuNtm(context, shape, buffers, { forward, backward, weightGradients });
   }
 
   /** Uploads a parameter store in the reference layout. */
@@ -157,6 +190,16 @@ export class GpuNtm {
   /** Reads `count` floats of the forward tape from `offset`. */
   readTape(offset: number, count: number): Promise<Float32Array> {
     return readFloats(this.context, this.buffers.tape, offset, count);
+  }
+
+  /** Reads the gradients back in the reference layout's trainable prefix. */
+  async readGrads(): Promise<Float32Array> {
+    return unpackStore(this.shape.params, await readFloats(this.context, this.buffers.grads), true);
+  }
+
+  /** Reads `count` floats of the gradient tape from `offset`. */
+  readGradientTape(offset: number, count: number): Promise<Float32Array> {
+    return readFloats(this.context, this.buffers.gradientTape, offset, count);
   }
 
   /** The outputs of the output phase of a batch, `[T_out, B, O]`. */

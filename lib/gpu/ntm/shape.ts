@@ -124,7 +124,6 @@ export function ntmShape(
     TAPE_TANH_CELL: forward.tanhCell,
     TAPE_HIDDEN: forward.hidden,
     TAPE_HEAD_RAW: forward.headRaw,
-    TAPE_SHARPEN_DENOMINATOR: forward.sharpenDenominator,
     TAPE_SIMILARITY: forward.similarity,
     TAPE_ROW_SQUARED: forward.rowSquared,
     TAPE_CONTENT_WEIGHTS: forward.contentWeights,
@@ -139,6 +138,8 @@ export function ntmShape(
     GRAD_HEAD_RAW: gradient.headRaw,
     GRAD_LOGITS: gradient.logits,
     GRAD_INITIAL_STATE: gradient.initialState,
+    GRAD_MEMORY: gradient.memory,
+    GRAD_WEIGHTS: gradient.weights,
     BATCH_TARGET: batchTarget,
   };
   return {

@@ -12,7 +12,10 @@ import memory from "../../../shaders/common/memory.wgsl" with { type: "text" };
 import softmax from "../../../shaders/common/softmax.wgsl" with { type: "text" };
 import reduce from "../../../shaders/common/ntm_reduce.wgsl" with { type: "text" };
 import shape from "../../../shaders/ntm/shape.wgsl" with { type: "text" };
+import head from "../../../shaders/ntm/head.wgsl" with { type: "text" };
 import forward from "../../../shaders/ntm/forward.wgsl" with { type: "text" };
+import backward from "../../../shaders/ntm/backward.wgsl" with { type: "text" };
+import weightGradients from "../../../shaders/ntm/weight_gradients.wgsl" with { type: "text" };
 import { linkShader } from "../shader.ts";
 
 /** The fused forward pass: shaders/ntm/forward.wgsl and what it calls. */
@@ -24,5 +27,22 @@ export const FORWARD_SOURCE = linkShader(
   softmax,
   reduce,
   shape,
+  head,
   forward,
 );
+
+/** The fused backward pass: shaders/ntm/backward.wgsl and what it calls. */
+export const BACKWARD_SOURCE = linkShader(
+  activations,
+  addressing,
+  lstm,
+  memory,
+  softmax,
+  reduce,
+  shape,
+  head,
+  backward,
+);
+
+/** The weight gradients' grouped matrix product: shaders/ntm/weight_gradients.wgsl. */
+export const WEIGHT_GRADIENTS_SOURCE = linkShader(shape, weightGradients);

@@ -29,8 +29,6 @@ export interface ForwardTape {
   readonly hidden: number;
   /** Heads' linear outputs, `[K, S, B, widest head]`. */
   readonly headRaw: number;
-  /** Sharpening denominators `Σ ws^gamma + 1e-16`, `[K, S, B]`. */
-  readonly sharpenDenominator: number;
   /** Cosine similarities K_i, `[K, S, B, N]`. */
   readonly similarity: number;
   /** Squared norms of the memory rows `|Mem_i + 1e-16|²`, `[K, S, B, N]`. */
@@ -59,12 +57,16 @@ export interface ForwardTape {
 export interface GradientTape {
   /** Pre-activation gate gradients, `[L, S, B, 4H]`. */
   readonly gates: number;
-  /** Gradients of the heads' linear outputs, `[K, S, B, widest head]`. */
+  /** Gradients of the heads' linear outputs, `[K, S, B, pad4(widest head)]`. */
   readonly headRaw: number;
-  /** Gradients of the output logits, `[S, B, O]` (output steps only). */
+  /** Gradients of the output logits, `[S, B, pad4(O)]` (output steps only). */
   readonly logits: number;
-  /** Gradients of each row's initial state, `[B, 2, L, H]`: h then c. */
+  /** Gradients of each row's initial state, `[B, 2, L, pad4(H)]`: h then c. */
   readonly initialState: number;
+  /** Scratch carried between steps: the gradient of the memory, `[B, N·M]`. */
+  readonly memory: number;
+  /** Scratch carried between steps: the gradient of each head's weighting, `[B, K, N]`. */
+  readonly weights: number;
   /** Floats in the buffer. */
   readonly size: number;
 }
@@ -106,7 +108,6 @@ export function tapeLayout(config: NTMConfig, capacity: number): TapeLayout {
     tanhCell: L * S * B * H,
     hidden: L * (S + 1) * B * padToVec4(H),
     headRaw: K * S * B * widestHead(config),
-    sharpenDenominator: K * S * B,
     similarity: perHead,
     rowSquared: perHead,
     contentWeights: perHead,
@@ -120,9 +121,11 @@ export function tapeLayout(config: NTMConfig, capacity: number): TapeLayout {
   });
   const gradient = regions({
     gates: L * S * B * 4 * H,
-    headRaw: K * S * B * widestHead(config),
-    logits: S * B * config.outputs,
-    initialState: B * 2 * L * H,
+    headRaw: K * S * B * padToVec4(widestHead(config)),
+    logits: S * B * padToVec4(config.outputs),
+    initialState: B * 2 * L * padToVec4(H),
+    memory: B * N * M,
+    weights: B * K * N,
   });
   return { capacity, forward, gradient };
 }

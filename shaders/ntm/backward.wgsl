@@ -1,0 +1,377 @@
+// The fused NTM backward pass (BPTT) over a whole sequence: one workgroup per batch row, the time
+// loop inside running backwards. Twin of `CpuNtm.backward` in lib/cpu/ntm.ts, with the loss
+// gradient of lib/cpu/loss.ts `bceLossBackward` folded in.
+//
+// Linked after shaders/common/{activations,addressing,lstm,memory,softmax,ntm_reduce}.wgsl and
+// shaders/ntm/{shape,head}.wgsl. Reads the forward tape; writes to the gradient tape what the
+// weight gradients need (dGates per layer, dRaw per head, dLogits, all time-major, and each
+// row's initial-state gradients). The gradients carried between steps live in workgroup memory
+// (dh, dc, the reads') or, when large, in scratch regions of the gradient tape (the memory's,
+// each head's weighting's).
+//
+// Per step and batch row the copy task costs ~0.25 MFLOP: the LSTM's two transposed products
+// (~0.1 MFLOP, weights read as vec4s), the heads' (~0.02 MFLOP) and ~10·N·M per head through
+// the addressing and the memory.
+
+@group(0) @binding(0) var<storage, read> params4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> batch: array<f32>;
+@group(0) @binding(2) var<storage, read> steps: StepRecord;
+@group(0) @binding(3) var<storage, read> tape: array<f32>;
+@group(0) @binding(4) var<storage, read_write> grad: array<f32>;
+@group(0) @binding(5) var<uniform> dims: Dims;
+
+// Gradients of each layer's hidden state [L][pad4(H)] and cell state [L][H].
+var<workgroup> d_hidden: array<f32, LAYER_HIDDEN>;
+var<workgroup> d_cell: array<f32, LAYER_CELLS>;
+// Pre-activation gate gradients of the current layer, one array per gate (i, f, g, o).
+var<workgroup> d_gate_i: array<f32, HIDDEN>;
+var<workgroup> d_gate_f: array<f32, HIDDEN>;
+var<workgroup> d_gate_g: array<f32, HIDDEN>;
+var<workgroup> d_gate_o: array<f32, HIDDEN>;
+// Gradients of the reads [R][M]: of this step's, then (from the controller) of the previous's.
+var<workgroup> d_reads: array<f32, READ_VALUES>;
+// Gradients of the output logits of this step.
+var<workgroup> d_logits: array<f32, OUTPUTS>;
+// The current head's raw and activated values, the gradients of its erase and add vectors
+// (in the activated layout), and the gradient of its raw values.
+var<workgroup> head_raw: array<f32, HEAD_STRIDE>;
+var<workgroup> head_act: array<f32, HEAD_STRIDE>;
+var<workgroup> d_act: array<f32, HEAD_STRIDE>;
+var<workgroup> d_raw: array<f32, HEAD_STRIDE>;
+// Per-row gradients of the current head: dw, then dwc; dws (read across rows by the shift);
+// and dSimilarity·(1/|u||v|), the coefficients of the key's gradient.
+var<workgroup> row_gradient: array<f32, MEMORY_N>;
+var<workgroup> shifted_gradient: array<f32, MEMORY_N>;
+var<workgroup> key_coefficients: array<f32, MEMORY_N>;
+
+fn snapshot_of(t: u32, k: u32) -> u32 {
+  return t * WRITES + writes_before(k);
+}
+
+// ---- Start: nothing flows back from after the last step.
+fn clear_carried(b: u32, lane: u32) {
+  for (var i = lane; i < LAYER_HIDDEN; i += WORKGROUP_SIZE) {
+    d_hidden[i] = 0.0;
+  }
+  for (var i = lane; i < LAYER_CELLS; i += WORKGROUP_SIZE) {
+    d_cell[i] = 0.0;
+  }
+  for (var i = lane; i < READ_VALUES; i += WORKGROUP_SIZE) {
+    d_reads[i] = 0.0;
+  }
+  for (var i = lane; i < MEMORY_SIZE; i += WORKGROUP_SIZE) {
+    grad[grad_memory(b) + i] = 0.0;
+  }
+  for (var i = lane; i < HEADS * MEMORY_N; i += WORKGROUP_SIZE) {
+    grad[grad_weights(b, 0u) + i] = 0.0;
+  }
+}
+
+// ---- 6. Output layer: dLogits from the BCE loss, then into h and the reads.
+fn output_backward(b: u32, t: u32, lane: u32) {
+  let output_step = t - steps.input_steps;
+  let scale = 1.0 / f32(steps.output_steps * BATCH * OUTPUTS);
+  for (var o = lane; o < OUTPUTS; o += WORKGROUP_SIZE) {
+    let y = tape[tape_outputs(t, b) + o];
+    let expected = batch[batch_target(output_step, b) + o];
+    // lib/cpu/loss.ts bceLossBackward (PyTorch floors y·(1-y) at 1e-12), then the sigmoid.
+    let d_output = scale * (y - expected) / max((1.0 - y) * y, 1e-12);
+    let d_logit = d_output * sigmoid_grad_from_output(y);
+    d_logits[o] = d_logit;
+    grad[grad_logits(t, b) + o] = d_logit;
+  }
+  workgroupBarrier();
+  let top = (LAYERS - 1u) * HIDDEN_PADDED;
+  for (var f4 = lane; f4 < OUTPUT_INPUTS_PADDED / 4u; f4 += WORKGROUP_SIZE) {
+    var sum = vec4<f32>();
+    for (var o = 0u; o < dims.outputs; o++) {
+      sum += params4[PARAM_FC_WEIGHT / 4u + o * (OUTPUT_INPUTS_PADDED / 4u) + f4] * d_logits[o];
+    }
+    for (var q = 0u; q < 4u; q++) {
+      let f = 4u * f4 + q;
+      if (f < HIDDEN) {
+        d_hidden[top + f] += sum[q];
+      } else if (f < OUTPUT_INPUTS) {
+        d_reads[f - HIDDEN] += sum[q];
+      }
+    }
+  }
+  workgroupBarrier();
+}
+
+// ---- 5–3. Head k: its read or write, addressing and activations, then into h.
+fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
+  let lanes = dims.workgroup_size;
+  let raw_row = tape_head_raw(k, t, b);
+  let shift_logits = vec3<f32>(tape[raw_row + SHIFT], tape[raw_row + SHIFT + 1u], tape[raw_row + SHIFT + 2u]);
+  for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
+    let raw = tape[raw_row + r];
+    head_raw[r] = raw;
+    head_act[r] = head_activation(r, raw, shift_logits);
+    d_act[r] = 0.0;
+  }
+  let beta = softplus(tape[raw_row + BETA]);
+  let gate = sigmoid(tape[raw_row + GATE]);
+  let shift = softmax3(shift_logits);
+  let gamma = 1.0 + softplus(tape[raw_row + GAMMA]);
+  var key_squared = 0.0;
+  for (var m = 0u; m < dims.memory_m; m++) {
+    let v = cosine_operand(tape[raw_row + m]);
+    key_squared += v * v;
+  }
+  workgroupBarrier();
+
+  // The read r = Σ w_i·Mem_i, or the write Mem' = Mem∘(1 - w·e) + w·a: dw, and for a write
+  // de and da (column sums over the rows). `d_memory` holds the gradient of the memory after
+  // this head; a read adds its share now, a write's factor (1 - w·e) is applied below.
+  let memory = tape_memory(snapshot_of(t, k), b);
+  let d_memory = grad_memory(b);
+  let row = head_row(k, t, b) * MEMORY_N;
+  let slot = head_slot(k);
+  let writes = head_writes(k);
+  var weighted = 0.0;
+  for (var i = lane; i < MEMORY_N; i += WORKGROUP_SIZE) {
+    let w = tape[TAPE_WEIGHTS + row + i];
+    var dw = grad[grad_weights(b, k) + i];
+    for (var m = 0u; m < dims.memory_m; m++) {
+      let e = i * MEMORY_M + m;
+      if (writes) {
+        dw += write_backward(tape[memory + e], w, head_act[ERASE + m], head_act[ADD + m], grad[d_memory + e]).weight;
+      } else {
+        let d_read = d_reads[slot * MEMORY_M + m];
+        dw += d_read * tape[memory + e];
+        grad[d_memory + e] += w * d_read;
+      }
+    }
+    row_gradient[i] = dw;
+    weighted += dw * w;
+  }
+  if (writes) {
+    for (var m = lane; m < MEMORY_M; m += WORKGROUP_SIZE) {
+      var d_erase = 0.0;
+      var d_add = 0.0;
+      for (var i = 0u; i < dims.memory_n; i++) {
+        let e = i * MEMORY_M + m;
+        let w = tape[TAPE_WEIGHTS + row + i];
+        let gradient = write_backward(tape[memory + e], w, head_act[ERASE + m], head_act[ADD + m], grad[d_memory + e]);
+        d_erase += gradient.erase;
+        d_add += gradient.add;
+      }
+      d_act[ERASE + m] = d_erase;
+      d_act[ADD + m] = d_add;
+    }
+  }
+  weighted = ntm_workgroup_sum(weighted, lane, lanes);
+
+  // Sharpening.
+  var d_gamma = 0.0;
+  for (var i = lane; i < MEMORY_N; i += WORKGROUP_SIZE) {
+    let gradient = sharpen_backward(
+      tape[TAPE_SHIFTED_WEIGHTS + row + i],
+      gamma,
+      tape[TAPE_WEIGHTS + row + i],
+      row_gradient[i],
+      weighted,
+    );
+    shifted_gradient[i] = gradient.ws;
+    d_gamma += gradient.gamma;
+  }
+  workgroupBarrier();
+
+  // Shift (its transpose reads dws across rows) and interpolation; dw_prev is carried to the
+  // previous step.
+  var d_shift = vec3<f32>();
+  var d_gate = 0.0;
+  var weighted_content = 0.0;
+  let previous_row = head_row(k, max(t, 1u) - 1u, b) * MEMORY_N;
+  for (var i = lane; i < MEMORY_N; i += WORKGROUP_SIZE) {
+    let above = row_above(i, MEMORY_N);
+    let below = row_below(i, MEMORY_N);
+    d_shift += shift_weight_gradient(
+      shifted_gradient[i],
+      tape[TAPE_GATED_WEIGHTS + row + above],
+      tape[TAPE_GATED_WEIGHTS + row + i],
+      tape[TAPE_GATED_WEIGHTS + row + below],
+    );
+    let d_gated = shift_transpose_element(shift, shifted_gradient[above], shifted_gradient[i], shifted_gradient[below]);
+    let wc = tape[TAPE_CONTENT_WEIGHTS + row + i];
+    var w_previous = 0.0;
+    if (t > 0u) {
+      w_previous = tape[TAPE_WEIGHTS + previous_row + i];
+    }
+    let gradient = interpolate_backward(gate, wc, w_previous, d_gated);
+    grad[grad_weights(b, k) + i] = gradient.w_prev;
+    d_gate += gradient.gate;
+    row_gradient[i] = gradient.wc;
+    weighted_content += gradient.wc * wc;
+  }
+  weighted_content = ntm_workgroup_sum(weighted_content, lane, lanes);
+
+  // Content addressing: through the softmax and the cosine into beta, the memory and the key.
+  var d_beta = 0.0;
+  var key_scale = 0.0;
+  for (var i = lane; i < MEMORY_N; i += WORKGROUP_SIZE) {
+    let wc = tape[TAPE_CONTENT_WEIGHTS + row + i];
+    let similarity = tape[TAPE_SIMILARITY + row + i];
+    let d_logit = softmax_backward_element(wc, row_gradient[i], weighted_content);
+    d_beta += d_logit * similarity;
+    let d_similarity = d_logit * beta;
+    let cosine_factors = cosine_gradient(similarity, tape[TAPE_ROW_SQUARED + row + i], key_squared);
+    let w = tape[TAPE_WEIGHTS + row + i];
+    for (var m = 0u; m < dims.memory_m; m++) {
+      let e = i * MEMORY_M + m;
+      let u = cosine_operand(tape[memory + e]);
+      let v = cosine_operand(head_raw[m]);
+      var d_before = grad[d_memory + e];
+      if (writes) {
+        d_before = write_backward(tape[memory + e], w, head_act[ERASE + m], head_act[ADD + m], d_before).memory;
+      }
+      grad[d_memory + e] = d_before + d_similarity * (cosine_factors.cross * v - cosine_factors.u_scale * u);
+    }
+    key_coefficients[i] = d_similarity * cosine_factors.cross;
+    key_scale += d_similarity * cosine_factors.v_scale;
+  }
+  let sums = ntm_workgroup_sum4(vec4<f32>(d_beta, d_gamma, d_gate, key_scale), lane, lanes);
+  let scalars = HeadScalarGradients(
+    sums.x,
+    sums.z,
+    ntm_workgroup_sum4(vec4<f32>(d_shift, 0.0), lane, lanes).xyz,
+    sums.y,
+  );
+
+  // The raw values' gradients; the key's: Σ_i dSim_i·(u_i/(|u_i||v|) - cos_i·v/|v|²).
+  let d_raw_row = grad_head_raw(k, t, b);
+  for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
+    var d_value = d_act[r];
+    if (r < MEMORY_M) {
+      d_value = -cosine_operand(head_raw[r]) * sums.w;
+      for (var i = 0u; i < dims.memory_n; i++) {
+        d_value += key_coefficients[i] * cosine_operand(tape[memory + i * MEMORY_M + r]);
+      }
+    }
+    let d = head_activation_backward(r, head_raw[r], head_act[r], d_value, scalars, shift);
+    d_raw[r] = d;
+    grad[d_raw_row + r] = d;
+  }
+  workgroupBarrier();
+
+  // Into the top layer's hidden state: dh += W_kᵀ·dRaw (lanes take 4 columns each).
+  let weight = head_weight(k) / 4u;
+  let top = (LAYERS - 1u) * HIDDEN_PADDED;
+  for (var j4 = lane; j4 < HIDDEN_PADDED / 4u; j4 += WORKGROUP_SIZE) {
+    var sum = vec4<f32>();
+    for (var r = 0u; r < head_width(k); r++) {
+      sum += params4[weight + r * (HIDDEN_PADDED / 4u) + j4] * d_raw[r];
+    }
+    for (var q = 0u; q < 4u; q++) {
+      d_hidden[top + 4u * j4 + q] += sum[q];
+    }
+  }
+  workgroupBarrier();
+  storageBarrier();
+}
+
+// ---- 2–1. One LSTM layer: the cell, then the gates into the layer's input and h_prev.
+fn lstm_backward(b: u32, t: u32, layer: u32, lane: u32) {
+  let gates = tape_gates(layer, t, b);
+  let d_gates = grad_gates(layer, t, b);
+  for (var j = lane; j < HIDDEN; j += WORKGROUP_SIZE) {
+    let activated = vec4<f32>(
+      tape[gates + j],
+      tape[gates + HIDDEN + j],
+      tape[gates + 2u * HIDDEN + j],
+      tape[gates + 3u * HIDDEN + j],
+    );
+    let gradient = lstm_cell_backward(
+      activated,
+      tape[tape_cell(layer, t, b) + j],
+      tape[tape_tanh_cell(layer, t, b) + j],
+      d_hidden[layer * HIDDEN_PADDED + j],
+      d_cell[layer * HIDDEN + j],
+    );
+    d_cell[layer * HIDDEN + j] = gradient.c_prev;
+    d_gate_i[j] = gradient.pre.x;
+    d_gate_f[j] = gradient.pre.y;
+    d_gate_g[j] = gradient.pre.z;
+    d_gate_o[j] = gradient.pre.w;
+    grad[d_gates + j] = gradient.pre.x;
+    grad[d_gates + HIDDEN + j] = gradient.pre.y;
+    grad[d_gates + 2u * HIDDEN + j] = gradient.pre.z;
+    grad[d_gates + 3u * HIDDEN + j] = gradient.pre.w;
+  }
+  workgroupBarrier();
+
+  // d_input = W_ihᵀ·dGates (layer 0 keeps only the reads' part: the inputs need no gradient)
+  // and dh_prev = W_hhᵀ·dGates; lanes take 4 columns each, of either product.
+  let inputs4 = layer_input_padded(layer) / 4u;
+  let first4 = select(0u, INPUTS / 4u, layer == 0u);
+  let input_columns = inputs4 - first4;
+  let weight_ih = lstm_weight_ih(layer) / 4u;
+  let weight_hh = lstm_weight_hh(layer) / 4u;
+  let hidden4s = HIDDEN_PADDED / 4u;
+  for (var column = lane; column < input_columns + hidden4s; column += WORKGROUP_SIZE) {
+    let from_input = column < input_columns;
+    var c4: u32;
+    var row: u32;
+    var gate_rows: u32;
+    if (from_input) {
+      c4 = first4 + column;
+      row = weight_ih + c4;
+      gate_rows = HIDDEN * inputs4;
+    } else {
+      c4 = column - input_columns;
+      row = weight_hh + c4;
+      gate_rows = HIDDEN * hidden4s;
+    }
+    let stride = select(hidden4s, inputs4, from_input);
+    var sum = vec4<f32>();
+    for (var j = 0u; j < dims.hidden; j++) {
+      let unit = row + j * stride;
+      sum += params4[unit] * d_gate_i[j] + params4[unit + gate_rows] * d_gate_f[j] +
+        params4[unit + 2u * gate_rows] * d_gate_g[j] + params4[unit + 3u * gate_rows] * d_gate_o[j];
+    }
+    for (var q = 0u; q < 4u; q++) {
+      let c = 4u * c4 + q;
+      if (!from_input) {
+        d_hidden[layer * HIDDEN_PADDED + c] = sum[q];
+      } else if (layer > 0u) {
+        d_hidden[(layer - 1u) * HIDDEN_PADDED + c] += sum[q];
+      } else if (c >= INPUTS && c < CONTROLLER_INPUTS) {
+        d_reads[c - INPUTS] = sum[q];
+      }
+    }
+  }
+  workgroupBarrier();
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+  @builtin(local_invocation_index) lane: u32,
+  @builtin(workgroup_id) group: vec3<u32>,
+) {
+  let b = group.x;
+  let input_steps = steps.input_steps;
+  let total_steps = input_steps + steps.output_steps;
+  clear_carried(b, lane);
+  workgroupBarrier();
+  storageBarrier();
+  for (var step = 0u; step < total_steps; step++) {
+    let t = total_steps - 1u - step;
+    if (t >= input_steps) {
+      output_backward(b, t, lane);
+    }
+    for (var q = 0u; q < HEADS; q++) {
+      head_backward(b, t, HEADS - 1u - q, lane);
+    }
+    for (var q = 0u; q < LAYERS; q++) {
+      lstm_backward(b, t, LAYERS - 1u - q, lane);
+    }
+  }
+  // The gradients of this row's initial state (the learned h and c biases).
+  for (var layer = 0u; layer < LAYERS; layer++) {
+    for (var j = lane; j < HIDDEN; j += WORKGROUP_SIZE) {
+      grad[grad_initial_state(b, 0u, layer) + j] = d_hidden[layer * HIDDEN_PADDED + j];
+      grad[grad_initial_state(b, 1u, layer) + j] = d_cell[layer * HIDDEN + j];
+    }
+  }
+}
