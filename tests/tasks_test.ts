@@ -167,10 +167,17 @@ Deno.test("resolveParams() and the task checks reject bad params, naming the pro
   const cases: [string[], RegExp][] = [
     [["bogus=1"], /^Cannot set param "bogus": valid params are controller_size, .*rmsprop_alpha$/],
     [["batch_size"], /^Cannot parse param "batch_size": write it as name=value/],
-    [["batch_size=two"], /^Invalid param batch_size=two: it must be an integer ≥ 1$/],
-    [["batch_size=1.5"], /^Invalid param batch_size=1.5: it must be an integer ≥ 1$/],
-    [["controller_size=-3"], /^Invalid param controller_size=-3: it must be an integer ≥ 1$/],
-    [["memory_n=2"], /^Invalid param memory_n=2: it must be an integer ≥ 3$/],
+    [
+      ["batch_size=two"],
+      /^Invalid param batch_size=two: it must be an integer ≥ 1 and ≤ 2147483647$/,
+    ],
+    [
+      ["batch_size=1.5"],
+      /^Invalid param batch_size=1.5: it must be an integer ≥ 1 and ≤ 2147483647$/,
+    ],
+    [["controller_size=-3"], /^Invalid param controller_size=-3: it must be an integer ≥ 1 and/],
+    [["controller_size=3000000000"], /^Invalid param controller_size=3000000000: it must be an/],
+    [["memory_n=2"], /^Invalid param memory_n=2: it must be an integer ≥ 3 and ≤ 2147483647$/],
     [["rmsprop_lr=0"], /^Invalid param rmsprop_lr=0: it must be a number > 0$/],
     [["rmsprop_momentum=1"], /must be a number ≥ 0 and < 1$/],
     [["rmsprop_lr=fast"], /^Invalid param rmsprop_lr=fast/],

@@ -17,11 +17,16 @@ export function parseAssignment(text: string): [name: string, value: string] {
   return [text.slice(0, split).trim(), text.slice(split + 1).trim()];
 }
 
+/** Integer params are 32-bit. */
+const MAX_INTEGER = 0x7fff_ffff;
+
 function describeRange(spec: ParamSpec): string {
   if (spec.kind === "heads") return "a comma-separated list of read and write";
   const kind = spec.kind === "integer" ? "an integer" : "a number";
   const low = spec.kind === "number" && spec.minExclusive ? `> ${spec.min}` : `≥ ${spec.min}`;
-  if (spec.max === undefined) return `${kind} ${low}`;
+  if (spec.max === undefined) {
+    return spec.kind === "integer" ? `${kind} ${low} and ≤ ${MAX_INTEGER}` : `${kind} ${low}`;
+  }
   const high = spec.kind === "number" && spec.maxExclusive ? `< ${spec.max}` : `≤ ${spec.max}`;
   return `${kind} ${low} and ${high}`;
 }
@@ -43,6 +48,12 @@ export function checkParamValue(spec: ParamSpec, name: string, value: unknown): 
   const tooHigh = spec.max !== undefined &&
     (spec.kind === "number" && spec.maxExclusive ? value >= spec.max : value > spec.max);
   if (tooLow || tooHigh) fail();
+  if (spec.kind === "integer") {
+    if (Math.abs(value) > MAX_INTEGER) fail();
+    // A 32-bit integer keeps V8's small-integer representation, so index arithmetic on sizes
+    // built from params stays integer arithmetic in every object that shares their shape.
+    return value | 0;
+  }
   return value;
 }
 
