@@ -1,5 +1,6 @@
-import { bceLossBackward } from "../lib/cpu/loss.ts";
+import { bceLoss, bceLossBackward, bitCost } from "../lib/cpu/loss.ts";
 import { CpuNtm } from "../lib/cpu/ntm.ts";
+import { referenceRmsprop, rmspropStep } from "../lib/cpu/rmsprop.ts";
 import type { HeadKind, NTMConfig } from "../lib/config.ts";
 import { runKernels } from "../lib/gpu/context.ts";
 import { GpuNtm } from "../lib/gpu/ntm/model.ts";
@@ -15,6 +16,9 @@ const ignore = context === null;
 /** NTM-SPEC: values within 1e-5 absolute, gradients within 1e-4 relative or 1e-6 absolute. */
 const VALUE = { atol: 1e-5, rtol: 0 };
 const GRADIENT = { atol: 1e-6, rtol: 1e-4 };
+/** NTM-SPEC: optimizer steps within 1e-6 absolute. */
+const STEP = { atol: 1e-6, rtol: 0 };
+const OPTIMIZER = referenceRmsprop(1e-3);
 
 /** A configuration and a batch drawn from `seed`: the shapes the fused kernels must handle. */
 interface Case {
@@ -58,8 +62,8 @@ function describe({ config, inputSteps, outputSteps }: Case): string {
 const CASES = Array.from({ length: 20 }, (_, index) => drawCase(100 + index));
 
 Deno.test({
-  name:
-    "GpuNtm forward, backward and weight gradients match the CPU float32 reference on 20 random configurations",
+  name: "GpuNtm forward, loss, backward, gradients and RMSprop step match the CPU float32 " +
+    "reference on 20 random configurations",
   ignore,
   async fn(t) {
     for (const testCase of CASES) {
@@ -79,12 +83,21 @@ Deno.test({
         const grads = new Float32Array(layout.size);
         cpu.backward(params, dOutputs, grads);
 
-        const gpu = await GpuNtm.create(context!, layout, { capacity: total + 1 });
+        const gpu = await GpuNtm.create(context!, layout, {
+          capacity: total + 1,
+          optimizer: OPTIMIZER,
+        });
         try {
           gpu.writeParams(params);
           gpu.writeBatch({ input, target, ...steps, length: outputSteps });
-          await runKernels(context!, [gpu.forward, gpu.backward, gpu.weightGradients]);
-          assertClose(await gpu.readOutputs(inputSteps, outputSteps), expected, VALUE, "outputs");
+          const { forward, loss, backward, weightGradients, optimizer } = gpu.kernels;
+          await runKernels(context!, [forward, loss, backward, weightGradients]);
+          const outputs = await gpu.readOutputs(inputSteps, outputSteps);
+          assertClose(outputs, expected, VALUE, "outputs");
+          const [record] = await gpu.readRecords(1);
+          assertClose([record.loss], [bceLoss(expected, target)], VALUE, "loss");
+          const cost = bitCost(outputs, target, B);
+          assertClose([record.cost], [cost], { atol: 0, rtol: 1e-6 }, "cost of the GPU's outputs");
           for (let k = 0; k < config.heads.length; k++) {
             assertClose(await gpu.readWeightings(k, total), cpu.weightings(k), VALUE, `w.${k}`);
           }
@@ -95,6 +108,18 @@ Deno.test({
               store.subarray(entry.offset, entry.offset + entry.size);
             assertClose(slice(gpuGrads), slice(grads), GRADIENT, `grad.${entry.name}`);
           }
+          // The optimizer kernel against rmspropStep on the GPU's own gradients.
+          await runKernels(context!, [optimizer]);
+          const stepped = params.slice();
+          const state = {
+            squareAverage: new Float32Array(layout.trainableSize),
+            momentumBuffer: new Float32Array(layout.trainableSize),
+          };
+          rmspropStep(OPTIMIZER, stepped, gpuGrads, state, layout.trainableSize);
+          assertClose(await gpu.readParams(), stepped, STEP, "step1");
+          const gpuState = await gpu.readOptimizerState();
+          assertClose(gpuState.squareAverage, state.squareAverage, { atol: 0, rtol: 1e-6 }, "v");
+          assertClose(gpuState.momentumBuffer, state.momentumBuffer, STEP, "momentum buffer");
         } finally {
           gpu.dispose();
         }

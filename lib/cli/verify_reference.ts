@@ -15,6 +15,8 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../config.ts";
 import { runFixtureCpu } from "../cpu/run_fixture.ts";
+import { createGpuContext } from "../gpu/context.ts";
+import { runFixtureWebgpu } from "../gpu/ntm/run_fixture.ts";
 import {
   type Agreement,
   compareFixture,
@@ -31,6 +33,7 @@ export type FixtureRunner = (fixture: Fixture) => Promise<FixtureRun>;
 export const FIXTURE_RUNNERS: Readonly<Record<string, FixtureRunner>> = {
   cpu: (fixture) => Promise.resolve(runFixtureCpu(fixture, "float64")),
   "cpu-float32": (fixture) => Promise.resolve(runFixtureCpu(fixture, "float32")),
+  webgpu: async (fixture) => runFixtureWebgpu(await createGpuContext(), fixture),
 };
 
 const USAGE = [

@@ -1,14 +1,18 @@
 /**
- * The fused NTM on the GPU: its buffers (parameters, gradients, optimizer state, batch, tapes)
- * and its prepared kernels, for one config and capacity. Training code records the kernels into
- * command buffers; tests and the fixture runner read results back through the helpers here.
+ * The fused NTM on the GPU: its buffers (parameters, gradients, optimizer state, batch, tapes,
+ * training records) and its prepared kernels, for one config, capacity and optimizer. Training
+ * code records the kernels of a step into command buffers; tests and the fixture runner read
+ * results back through the helpers here.
  *
  * @module
  */
 
 import { UsageError } from "../../config.ts";
+import type { RmspropSettings } from "../../cpu/rmsprop.ts";
+import { writeCount } from "../../cpu/tape.ts";
 import type { ParamLayout } from "../../params.ts";
 import {
+  checked,
   type GpuContext,
   pipeline,
   prepareDispatch,
@@ -19,6 +23,7 @@ import {
   upload,
 } from "../context.ts";
 import { packStore, unpackStore } from "./param_layout.ts";
+import { prepareRmsprop, rmspropUniform } from "./rmsprop.ts";
 import {
   checkDeviceLimits,
   DEFAULT_WORKGROUP_SIZE,
@@ -26,14 +31,19 @@ import {
   ntmShape,
   shapeDims,
 } from "./shape.ts";
-import { BACKWARD_SOURCE, FORWARD_SOURCE } from "./sources.ts";
+import { BACKWARD_SOURCE, FORWARD_SOURCE, LOSS_SOURCE } from "./sources.ts";
 import { jobTable, prepareWeightGradients, weightGradientJobs } from "./weight_gradients.ts";
-import { writeCount } from "../../cpu/tape.ts";
 
 /** Every buffer of a GPU NTM. */
 export interface NtmBuffers {
   /** The padded parameter store (lib/gpu/ntm/param_layout.ts). */
   readonly params: GPUBuffer;
+  /** The gradients, in the padded layout's trainable prefix. */
+  readonly grads: GPUBuffer;
+  /** RMSprop's running mean of squared gradients, then its momentum buffer (padded layout). */
+  readonly optimizerState: GPUBuffer;
+  /** RMSprop's settings uniform (lib/gpu/ntm/rmsprop.ts). */
+  readonly optimizerSettings: GPUBuffer;
   /** The batch: inputs `[S, B, I]`, targets `[S, B, O]`. */
   readonly batch: GPUBuffer;
   /** The batch's `StepRecord` (shaders/ntm/shape.wgsl). */
@@ -42,23 +52,27 @@ export interface NtmBuffers {
   readonly tape: GPUBuffer;
   /** The gradient tape. */
   readonly gradientTape: GPUBuffer;
-  /** The gradients, in the padded layout's trainable prefix. */
-  readonly grads: GPUBuffer;
   /** The weight gradients' job table (lib/gpu/ntm/weight_gradients.ts). */
   readonly gradientJobs: GPUBuffer;
   /** The `Dims` uniform (shaders/ntm/shape.wgsl): sizes for loop bounds. */
   readonly dims: GPUBuffer;
+  /** Training records `[records]` of `(loss, cost, length, 0)`, filed by the loss kernel. */
+  readonly records: GPUBuffer;
 }
 
 /** Options of `GpuNtm.create`. */
 export interface GpuNtmOptions {
   /** Longest sequence (input plus output steps) the model runs. */
   readonly capacity: number;
+  /** The optimizer step's settings. */
+  readonly optimizer: RmspropSettings;
+  /** Training records the records buffer holds (batches between readbacks); default 1. */
+  readonly records?: number;
   /** Invocations per workgroup of the fused kernels. */
   readonly workgroupSize?: number;
 }
 
-/** The lengths of a batch the host supplies. */
+/** A batch the host supplies, with its lengths. */
 export interface HostBatch {
   /** `[T_in, B, I]`. */
   readonly input: Float32Array;
@@ -69,33 +83,54 @@ export interface HostBatch {
   readonly length: number;
 }
 
+/** What a training record holds. */
+export interface GpuRecord {
+  readonly loss: number;
+  readonly cost: number;
+  readonly length: number;
+}
+
+/** The prepared kernels of one training step, in the order they run. */
+export interface NtmKernels {
+  /** The fused forward pass over the batch in `buffers.batch`. */
+  readonly forward: PreparedKernel;
+  /** Files the batch's loss and cost in `buffers.records`. */
+  readonly loss: PreparedKernel;
+  /** The fused backward pass of the last forward pass, with the BCE loss's gradient. */
+  readonly backward: PreparedKernel;
+  /** Every weight and bias gradient from the tapes, into `buffers.grads`. */
+  readonly weightGradients: PreparedKernel;
+  /** Clamp and RMSprop over the trainable parameters. */
+  readonly optimizer: PreparedKernel;
+}
+
 /** The fused NTM of one config on one device. */
 export class GpuNtm {
   readonly context: GpuContext;
   readonly shape: NtmShape;
   readonly buffers: NtmBuffers;
-  /** The fused forward pass over the batch in `buffers.batch`. */
-  readonly forward: PreparedKernel;
-  /** The fused backward pass of the last forward pass, with the BCE loss's gradient. */
-  readonly backward: PreparedKernel;
-  /** Every weight and bias gradient from the tapes, into `buffers.grads`. */
-  readonly weightGradients: PreparedKernel;
+  readonly kernels: NtmKernels;
+  /** Records the records buffer holds. */
+  readonly recordCapacity: number;
 
   private constructor(
     context: GpuContext,
     shape: NtmShape,
     buffers: NtmBuffers,
-    kernels: { forward: PreparedKernel; backward: PreparedKernel; weightGradients: PreparedKernel },
+    kernels: NtmKernels,
+    recordCapacity: number,
   ) {
     this.context = context;
     this.shape = shape;
     this.buffers = buffers;
-    this.forward = kernels.forward;
-    this.backward = kernels.backward;
-    this.weightGradients = kernels.weightGradients;
+    this.kernels = kernels;
+    this.recordCapacity = recordCapacity;
   }
 
-  /** Builds the buffers and kernels; throws UsageError when the config exceeds the device. */
+  /**
+   * Builds the buffers and kernels (parameters and optimizer state zero). Throws UsageError
+   * when the config exceeds the device.
+   */
   static async create(
     context: GpuContext,
     layout: ParamLayout,
@@ -107,44 +142,81 @@ export class GpuNtm {
       options.workgroupSize ?? DEFAULT_WORKGROUP_SIZE,
     );
     checkDeviceLimits(shape, context.device.limits);
+    const recordCapacity = options.records ?? 1;
+    if (!Number.isInteger(recordCapacity) || recordCapacity < 1) {
+      throw new RangeError(`Cannot build the WebGPU NTM: records must be a positive integer`);
+    }
     const jobs = weightGradientJobs(shape);
-    const buffers: NtmBuffers = {
+    const trainable = shape.params.trainableSize;
+    const buffers: NtmBuffers = await checked(context, "ntm buffers", () => ({
       params: storageBuffer(context, "ntm params", 4 * shape.params.size),
+      grads: storageBuffer(context, "ntm grads", 4 * trainable),
+      optimizerState: storageBuffer(context, "ntm optimizer state", 8 * trainable),
+      optimizerSettings: uniformBuffer(
+        context,
+        "ntm optimizer settings",
+        rmspropUniform(options.optimizer, trainable),
+      ),
       batch: storageBuffer(context, "ntm batch", 4 * shape.batchSize),
       steps: storageBuffer(context, "ntm steps", 4 * 8),
       tape: storageBuffer(context, "ntm tape", 4 * shape.tape.forward.size),
       gradientTape: storageBuffer(context, "ntm gradient tape", 4 * shape.tape.gradient.size),
-      grads: storageBuffer(context, "ntm grads", 4 * shape.params.trainableSize),
       gradientJobs: storageBuffer(context, "ntm gradient jobs", jobTable(jobs).table),
       dims: uniformBuffer(context, "ntm dims", shapeDims(shape)),
-    };
+      records: storageBuffer(context, "ntm records", 16 * recordCapacity),
+    }));
     const constants = { ...shape.constants, WORKGROUP_SIZE: shape.workgroupSize };
-    const forwardPipeline = await pipeline(context, "ntm forward", FORWARD_SOURCE, constants);
-    const forward = prepareDispatch(context, forwardPipeline, [
-      buffers.params,
-      buffers.params,
-      buffers.batch,
-      buffers.steps,
-      buffers.tape,
-      buffers.dims,
-    ], [layout.config.batchSize]);
-    const backwardPipeline = await pipeline(context, "ntm backward", BACKWARD_SOURCE, constants);
-    const backward = prepareDispatch(context, backwardPipeline, [
-      buffers.params,
-      buffers.batch,
-      buffers.steps,
-      buffers.tape,
-      buffers.gradientTape,
-      buffers.dims,
-    ], [layout.config.batchSize]);
-    const weightGradients = await prepareWeightGradients(context, shape, jobs, {
-      jobs: buffers.gradientJobs,
-      steps: buffers.steps,
-      tape: buffers.tape,
-      gradientTape: buffers.gradientTape,
-      grads: buffers.grads,
-    });
-    return new GpuNtm(context, shape, buffers, { forward, backward, weightGradients });
+    const rows: [number] = [layout.config.batchSize];
+    const [forwardPipeline, backwardPipeline, lossPipeline] = await Promise.all([
+      pipeline(context, "ntm forward", FORWARD_SOURCE, constants),
+      pipeline(context, "ntm backward", BACKWARD_SOURCE, constants),
+      pipeline(context, "ntm loss", LOSS_SOURCE, constants),
+    ]);
+    const kernels: NtmKernels = await checked(context, "ntm bindings", async () => ({
+      forward: prepareDispatch(context, forwardPipeline, [
+        buffers.params,
+        buffers.params,
+        buffers.batch,
+        buffers.steps,
+        buffers.tape,
+        buffers.dims,
+      ], rows),
+      loss: prepareDispatch(context, lossPipeline, [
+        buffers.tape,
+        buffers.batch,
+        buffers.steps,
+        buffers.records,
+        buffers.dims,
+      ], [1]),
+      backward: prepareDispatch(context, backwardPipeline, [
+        buffers.params,
+        buffers.batch,
+        buffers.steps,
+        buffers.tape,
+        buffers.gradientTape,
+        buffers.dims,
+      ], rows),
+      weightGradients: await prepareWeightGradients(context, shape, jobs, {
+        jobs: buffers.gradientJobs,
+        steps: buffers.steps,
+        tape: buffers.tape,
+        gradientTape: buffers.gradientTape,
+        grads: buffers.grads,
+      }),
+      optimizer: await prepareRmsprop(context, trainable, {
+        params: buffers.params,
+        grads: buffers.grads,
+        state: buffers.optimizerState,
+        settings: buffers.optimizerSettings,
+      }),
+    }));
+    return new GpuNtm(context, shape, buffers, kernels, recordCapacity);
+  }
+
+  /** The kernels of one training step on the batch in `buffers.batch`, in order. */
+  get trainingStep(): PreparedKernel[] {
+    const { forward, loss, backward, weightGradients, optimizer } = this.kernels;
+    return [forward, loss, backward, weightGradients, optimizer];
   }
 
   /** Uploads a parameter store in the reference layout. */
@@ -157,13 +229,48 @@ export class GpuNtm {
     return unpackStore(this.shape.params, await readFloats(this.context, this.buffers.params));
   }
 
-  /** Uploads a batch and its step record (filed as record `record`). */
+  /** Uploads RMSprop's state, each array in the reference layout's trainable prefix. */
+  writeOptimizerState(squareAverage: Float32Array, momentumBuffer: Float32Array): void {
+    const { params } = this.shape;
+    upload(this.context, this.buffers.optimizerState, packStore(params, squareAverage, true));
+    upload(
+      this.context,
+      this.buffers.optimizerState,
+      packStore(params, momentumBuffer, true),
+      4 * params.trainableSize,
+    );
+  }
+
+  /** Reads RMSprop's state back in the reference layout's trainable prefix. */
+  async readOptimizerState(): Promise<
+    { squareAverage: Float32Array; momentumBuffer: Float32Array }
+  > {
+    const { params } = this.shape;
+    const state = await readFloats(this.context, this.buffers.optimizerState);
+    return {
+      squareAverage: unpackStore(params, state.subarray(0, params.trainableSize), true),
+      momentumBuffer: unpackStore(params, state.subarray(params.trainableSize), true),
+    };
+  }
+
+  /** Reads the gradients of the last backward pass in the reference layout's trainable prefix. */
+  async readGrads(): Promise<Float32Array> {
+    return unpackStore(this.shape.params, await readFloats(this.context, this.buffers.grads), true);
+  }
+
+  /** Uploads a batch and its step record (its loss goes to record `record`). */
   writeBatch(batch: HostBatch, record = 0): void {
     const { batchSize: B, inputs: I, outputs: O } = this.shape.config;
     const total = batch.inputSteps + batch.outputSteps;
     if (total > this.shape.capacity) {
       throw new UsageError(
         `Cannot run a batch of ${total} steps: this model holds at most ${this.shape.capacity}`,
+      );
+    }
+    if (batch.inputSteps < 1 || batch.outputSteps < 1) {
+      throw new RangeError(
+        `Cannot upload a batch: it needs at least one input and one output step, got ` +
+          `${batch.inputSteps} and ${batch.outputSteps}`,
       );
     }
     if (batch.input.length !== batch.inputSteps * B * I) {
@@ -187,19 +294,19 @@ export class GpuNtm {
     );
   }
 
+  /** Reads the first `count` training records. */
+  async readRecords(count: number): Promise<GpuRecord[]> {
+    const values = await readFloats(this.context, this.buffers.records, 0, 4 * count);
+    return Array.from({ length: count }, (_, index) => ({
+      loss: values[4 * index],
+      cost: values[4 * index + 1],
+      length: values[4 * index + 2],
+    }));
+  }
+
   /** Reads `count` floats of the forward tape from `offset`. */
   readTape(offset: number, count: number): Promise<Float32Array> {
     return readFloats(this.context, this.buffers.tape, offset, count);
-  }
-
-  /** Reads the gradients back in the reference layout's trainable prefix. */
-  async readGrads(): Promise<Float32Array> {
-    return unpackStore(this.shape.params, await readFloats(this.context, this.buffers.grads), true);
-  }
-
-  /** Reads `count` floats of the gradient tape from `offset`. */
-  readGradientTape(offset: number, count: number): Promise<Float32Array> {
-    return readFloats(this.context, this.buffers.gradientTape, offset, count);
   }
 
   /** The outputs of the output phase of a batch, `[T_out, B, O]`. */
@@ -208,7 +315,7 @@ export class GpuNtm {
     return this.readTape(this.shape.tape.forward.outputs + inputSteps * B * O, outputSteps * B * O);
   }
 
-  /** Head k's weightings at every step, `[S, B, N]`. */
+  /** Head k's weightings at each of the first `steps` steps, `[S, B, N]`. */
   readWeightings(k: number, steps: number): Promise<Float32Array> {
     const { batchSize: B, memoryN: N } = this.shape.config;
     const first = this.shape.tape.forward.weights + k * this.shape.capacity * B * N;

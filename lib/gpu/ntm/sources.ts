@@ -16,6 +16,8 @@ import head from "../../../shaders/ntm/head.wgsl" with { type: "text" };
 import forward from "../../../shaders/ntm/forward.wgsl" with { type: "text" };
 import backward from "../../../shaders/ntm/backward.wgsl" with { type: "text" };
 import weightGradients from "../../../shaders/ntm/weight_gradients.wgsl" with { type: "text" };
+import loss from "../../../shaders/ntm/loss.wgsl" with { type: "text" };
+import rmsprop from "../../../shaders/ntm/rmsprop.wgsl" with { type: "text" };
 import { linkShader } from "../shader.ts";
 
 /** The fused forward pass: shaders/ntm/forward.wgsl and what it calls. */
@@ -46,3 +48,9 @@ export const BACKWARD_SOURCE = linkShader(
 
 /** The weight gradients' grouped matrix product: shaders/ntm/weight_gradients.wgsl. */
 export const WEIGHT_GRADIENTS_SOURCE = linkShader(shape, weightGradients);
+
+/** The batch's loss and cost: shaders/ntm/loss.wgsl. */
+export const LOSS_SOURCE = linkShader(reduce, shape, loss);
+
+/** Clamp and RMSprop: shaders/ntm/rmsprop.wgsl (self-contained). */
+export const RMSPROP_SOURCE = rmsprop;
