@@ -18,6 +18,8 @@ import backward from "../../../shaders/ntm/backward.wgsl" with { type: "text" };
 import weightGradients from "../../../shaders/ntm/weight_gradients.wgsl" with { type: "text" };
 import loss from "../../../shaders/ntm/loss.wgsl" with { type: "text" };
 import rmsprop from "../../../shaders/ntm/rmsprop.wgsl" with { type: "text" };
+import random from "../../../shaders/common/random.wgsl" with { type: "text" };
+import taskData from "../../../shaders/ntm/task_data.wgsl" with { type: "text" };
 import { linkShader } from "../shader.ts";
 
 /** The fused forward pass: shaders/ntm/forward.wgsl and what it calls. */
@@ -54,3 +56,8 @@ export const LOSS_SOURCE = linkShader(reduce, shape, loss);
 
 /** Clamp and RMSprop: shaders/ntm/rmsprop.wgsl (self-contained). */
 export const RMSPROP_SOURCE = rmsprop;
+
+/** The data kernel around a task's WGSL twin `taskSource` (shaders/tasks/<task>.wgsl). */
+export function taskDataSource(taskSource: string): string {
+  return linkShader(random, shape, taskSource, taskData);
+}

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { resolveParams } from "../lib/cli/params.ts";
+import { readFloats, runKernels, storageBuffer } from "../lib/gpu/context.ts";
+import { ntmShape } from "../lib/gpu/ntm/shape.ts";
+import { GpuTaskData } from "../lib/gpu/ntm/task_data.ts";
+import { paramLayout } from "../lib/params.ts";
+import {
+  generateBatch,
+  gpuConstants,
+  type TaskDefinition,
+  type TaskSchema,
+} from "../lib/train/task.ts";
+import { copyTask } from "../tasks/copy.ts";
+import { repeatCopyTask } from "../tasks/repeat_copy.ts";
+import { createTestContext } from "./helpers/gpu_context.ts";
+
+const context = await createTestContext();
+const ignore = context === null;
+
+/** Generates batches `first…first+count-1` on the GPU and on the CPU and compares them bit for bit. */
+async function checkTask<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  assignments: string[],
+  seed: number,
+  first: number,
+  count: number,
+) {
+  const params = resolveParams(task.params, assignments);
+  const config = task.config(params);
+  const capacity = task.capacity(params);
+  const shape = ntmShape(paramLayout(config), capacity);
+  const batch = storageBuffer(context!, "test batch", 4 * shape.batchSize);
+  const steps = storageBuffer(context!, "test steps", 4 * 8);
+  const data = await GpuTaskData.create(
+    context!,
+    shape,
+    { source: task.gpu.source, constants: gpuConstants(task, params) },
+    seed,
+    { batch, steps },
+  );
+  try {
+    data.start(first);
+    const elements = task.elements(params);
+    const { batchSize: B, inputs: I, outputs: O } = config;
+    for (let index = 0; index < count; index++) {
+      const batchNumber = first + index;
+      await runKernels(context!, [data.kernel]);
+      const expected = generateBatch(elements, seed, batchNumber);
+      const record = new Uint32Array((await readFloats(context!, steps, 0, 5)).buffer);
+      assert.deepEqual(
+        Array.from(record),
+        [expected.inputSteps, expected.outputSteps, expected.length, batchNumber, index],
+        `step record of batch ${batchNumber}`,
+      );
+      const input = await readFloats(context!, batch, 0, expected.inputSteps * B * I);
+      const target = await readFloats(
+        context!,
+        batch,
+        shape.batchTarget,
+        expected.outputSteps * B * O,
+      );
+      assert.deepEqual(new Uint32Array(input.buffer), new Uint32Array(expected.input.buffer));
+      assert.deepEqual(new Uint32Array(target.buffer), new Uint32Array(expected.target.buffer));
+    }
+  } finally {
+    data.dispose();
+    batch.destroy();
+    steps.destroy();
+  }
+}
+
+Deno.test({
+  name: "GpuTaskData generates the copy task's batches bit for bit like the CPU",
+  ignore,
+  async fn() {
+    await checkTask(copyTask, ["batch_size=3", "sequence_max_len=7"], 10, 1, 6);
+    await checkTask(copyTask, ["batch_size=2"], 4_000_000_007, 123_456, 3);
+  },
+});
+
+Deno.test({
+  name: "GpuTaskData generates the repeat copy task's batches bit for bit like the CPU",
+  ignore,
+  async fn() {
+    await checkTask(
+      repeatCopyTask,
+      ["batch_size=3", "sequence_max_len=4", "repeat_max=3"],
+      7,
+      1,
+      6,
+    );
+    await checkTask(repeatCopyTask, ["batch_size=1"], 99, 50_000, 3);
+  },
+});
