@@ -1,11 +1,15 @@
 /**
- * Picks and builds the training backend named on the command line.
+ * Picks and builds the training backend named on the command line: `cpu`, `webgpu`, or `auto`
+ * (WebGPU on a hardware adapter, the CPU when there is no adapter or only a software one, with a
+ * note in the description saying why).
  *
  * @module
  */
 
 import { UsageError } from "../config.ts";
 import { CpuBackend } from "../cpu/backend.ts";
+import { GpuBackend } from "../gpu/backend.ts";
+import { createGpuContext, type GpuContext, GpuUnavailableError } from "../gpu/context.ts";
 import type { TrainingBackend, TrainingSetup } from "./backend.ts";
 
 /** The backends a user can ask for. */
@@ -24,13 +28,50 @@ export function parseBackendKind(value: string): BackendKind {
   return value as BackendKind;
 }
 
-/** Builds the backend of `kind` for `setup`. */
-export function createBackend(
+/** The same backend with a note appended to its description. */
+function withNote(backend: TrainingBackend, note: string): TrainingBackend {
+  return {
+    name: backend.name,
+    description: `${backend.description}; ${note}`,
+    train: (first, count, onProgress) => backend.train(first, count, onProgress),
+    readState: () => backend.readState(),
+    dispose: () => backend.dispose(),
+  };
+}
+
+/** The WebGPU backend; no adapter or device is a UsageError suggesting `--backend cpu`. */
+async function createWebgpuBackend(setup: TrainingSetup): Promise<TrainingBackend> {
+  try {
+    return await GpuBackend.create(await createGpuContext(), setup);
+  } catch (error) {
+    if (error instanceof GpuUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * Builds the backend of `kind` for `setup`. `auto` trains on WebGPU only on a hardware adapter:
+ * a software one (llvmpipe, lavapipe, SwiftShader) is slower than the CPU backend.
+ */
+export async function createBackend(
   kind: BackendKind,
   setup: TrainingSetup,
 ): Promise<TrainingBackend> {
-  if (kind === "webgpu") {
-    throw new UsageError(`Cannot use backend "webgpu": it is not built yet; use --backend cpu`);
+  if (kind === "cpu") return new CpuBackend(setup);
+  if (kind === "webgpu") return await createWebgpuBackend(setup);
+  let context: GpuContext;
+  try {
+    context = await createGpuContext();
+  } catch (error) {
+    if (!(error instanceof GpuUnavailableError)) throw error;
+    return withNote(new CpuBackend(setup), "auto: no usable WebGPU adapter");
   }
-  return Promise.resolve(new CpuBackend(setup));
+  if (context.isSoftware) {
+    context.device.destroy();
+    return withNote(
+      new CpuBackend(setup),
+      `auto: the only WebGPU adapter is a software one (${context.adapterName})`,
+    );
+  }
+  return await GpuBackend.create(context, setup);
 }

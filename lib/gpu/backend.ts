@@ -1,0 +1,151 @@
+/**
+ * The WebGPU training backend: the fused NTM kernels, trained GPU-resident. A call to `train`
+ * records every batch's step (data → forward → loss → backward → weight gradients → optimizer)
+ * into a few command buffers; the batch numbers come from a GPU-side counter, the loss, cost and
+ * length of each batch are filed in a GPU buffer, and they are read back once, at the end.
+ *
+ * @module
+ */
+
+import { UsageError } from "../config.ts";
+import type {
+  BatchRecord,
+  TrainingBackend,
+  TrainingSetup,
+  TrainingState,
+} from "../train/backend.ts";
+import { checked, type GpuContext } from "./context.ts";
+import { GpuNtm } from "./ntm/model.ts";
+import { GpuTaskData } from "./ntm/task_data.ts";
+
+/** How the WebGPU backend runs. */
+export interface GpuBackendOptions {
+  /** Invocations per workgroup of the fused kernels (see lib/gpu/ntm/shape.ts). */
+  readonly workgroupSize?: number;
+  /** Batches whose records the GPU holds between readbacks; default 1024. */
+  readonly recordCapacity?: number;
+  /** Batches per submit, the granularity of `onProgress`; default 16. */
+  readonly batchesPerSubmit?: number;
+}
+
+/** Trains on a WebGPU device. */
+export class GpuBackend implements TrainingBackend {
+  readonly name = "webgpu";
+  readonly description: string;
+  readonly #context: GpuContext;
+  readonly #model: GpuNtm;
+  readonly #data: GpuTaskData;
+  readonly #batchesPerSubmit: number;
+
+  private constructor(
+    context: GpuContext,
+    model: GpuNtm,
+    data: GpuTaskData,
+    batchesPerSubmit: number,
+  ) {
+    this.#context = context;
+    this.#model = model;
+    this.#data = data;
+    this.#batchesPerSubmit = batchesPerSubmit;
+    this.description = `webgpu (${context.adapterName}; fused kernels, ` +
+      `${model.shape.workgroupSize} lanes per batch row)`;
+  }
+
+  /**
+   * Builds the model and the data kernel for `setup` and loads its initial state. Needs the
+   * task's WGSL data twin (`setup.deviceData`).
+   */
+  static async create(
+    context: GpuContext,
+    setup: TrainingSetup,
+    options: GpuBackendOptions = {},
+  ): Promise<GpuBackend> {
+    if (!setup.deviceData) {
+      throw new UsageError(
+        "Cannot use backend webgpu: the task has no WGSL twin of its data generator; " +
+          "use --backend cpu",
+      );
+    }
+    const batchesPerSubmit = options.batchesPerSubmit ?? 16;
+    if (!Number.isInteger(batchesPerSubmit) || batchesPerSubmit < 1) {
+      throw new RangeError("Cannot build the webgpu backend: batchesPerSubmit must be positive");
+    }
+    const model = await GpuNtm.create(context, setup.layout, {
+      capacity: setup.capacity,
+      optimizer: setup.optimizer,
+      records: options.recordCapacity ?? 1024,
+      workgroupSize: options.workgroupSize,
+    });
+    let data: GpuTaskData;
+    try {
+      data = await GpuTaskData.create(context, model.shape, setup.deviceData, setup.seed, {
+        batch: model.buffers.batch,
+        steps: model.buffers.steps,
+      });
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    model.writeParams(setup.initial.params);
+    model.writeOptimizerState(setup.initial.squareAverage, setup.initial.momentumBuffer);
+    return new GpuBackend(context, model, data, batchesPerSubmit);
+  }
+
+  async train(
+    first: number,
+    count: number,
+    onProgress?: (done: number) => void,
+  ): Promise<BatchRecord[]> {
+    const records: BatchRecord[] = [];
+    while (records.length < count) {
+      const round = Math.min(count - records.length, this.#model.recordCapacity);
+      const start = first + records.length;
+      await this.#trainRound(start, round, (done) => onProgress?.(records.length + done));
+      const filed = await this.#model.readRecords(round);
+      filed.forEach((record, index) => records.push({ batch: start + index, ...record }));
+    }
+    return records;
+  }
+
+  /**
+   * Trains `count` batches from `first`, submitted in chunks; each chunk's completion reports
+   * progress. The records stay on the GPU.
+   */
+  async #trainRound(
+    first: number,
+    count: number,
+    onProgress: (done: number) => void,
+  ): Promise<void> {
+    const { device } = this.#context;
+    const step = [this.#data.kernel, ...this.#model.trainingStep];
+    this.#data.start(first);
+    const completions: Promise<void>[] = [];
+    await checked(this.#context, step.map((kernel) => kernel.label).join(", "), () => {
+      for (let done = 0; done < count;) {
+        const batches = Math.min(this.#batchesPerSubmit, count - done);
+        const encoder = device.createCommandEncoder({ label: "ntm training" });
+        const pass = encoder.beginComputePass({ label: "ntm training" });
+        for (let batch = 0; batch < batches; batch++) {
+          for (const kernel of step) kernel.encode(pass);
+        }
+        pass.end();
+        device.queue.submit([encoder.finish()]);
+        done += batches;
+        const reached = done;
+        completions.push(device.queue.onSubmittedWorkDone().then(() => onProgress(reached)));
+      }
+    });
+    await Promise.all(completions);
+  }
+
+  async readState(): Promise<TrainingState> {
+    const params = await this.#model.readParams();
+    const { squareAverage, momentumBuffer } = await this.#model.readOptimizerState();
+    return { params, squareAverage, momentumBuffer };
+  }
+
+  dispose(): void {
+    this.#data.dispose();
+    this.#model.dispose();
+  }
+}
