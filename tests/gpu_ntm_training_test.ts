@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { resolveParams } from "../lib/cli/params.ts";
+import { type NTMConfig, UsageError } from "../lib/config.ts";
+import { CpuBackend } from "../lib/cpu/backend.ts";
+import { referenceRmsprop } from "../lib/cpu/rmsprop.ts";
+import { GpuBackend } from "../lib/gpu/backend.ts";
+import { GpuNtm } from "../lib/gpu/ntm/model.ts";
+import { checkDeviceLimits, ntmShape } from "../lib/gpu/ntm/shape.ts";
+import { initParams, paramLayout } from "../lib/params.ts";
+import { freshState, type TrainingSetup } from "../lib/train/backend.ts";
+import { generateBatch, gpuConstants } from "../lib/train/task.ts";
+import { copyTask } from "../tasks/copy.ts";
+import { createTestContext } from "./helpers/gpu_context.ts";
+
+const context = await createTestContext();
+const ignore = context === null;
+
+/** The copy task at a size llvmpipe trains quickly. */
+function copySetup(seed: number): TrainingSetup {
+  const params = resolveParams(copyTask.params, [
+    "controller_size=16",
+    "memory_n=16",
+    "memory_m=8",
+    "sequence_max_len=5",
+  ]);
+  const layout = paramLayout(copyTask.config(params));
+  const elements = copyTask.elements(params);
+  return {
+    layout,
+    optimizer: copyTask.optimizer(params),
+    capacity: copyTask.capacity(params),
+    seed,
+    batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
+    initial: freshState(layout, initParams(layout, seed)),
+    deviceData: { source: copyTask.gpu.source, constants: gpuConstants(copyTask, params) },
+  };
+}
+
+Deno.test({
+  name: "GpuBackend and CpuBackend give the same loss history over the first 100 batches",
+  ignore,
+  async fn() {
+    const setup = copySetup(21);
+    const cpu = new CpuBackend(setup);
+    // Small record capacity and submits: several rounds and chunks per train call.
+    const gpu = await GpuBackend.create(context!, setup, {
+      recordCapacity: 16,
+      batchesPerSubmit: 7,
+    });
+    try {
+      const expected = await cpu.train(1, 100);
+      const progress: number[] = [];
+      const actual = [
+        ...await gpu.train(1, 40, (done) => progress.push(done)),
+        ...await gpu.train(41, 60),
+      ];
+      assert.deepEqual(progress, [7, 14, 16, 23, 30, 32, 39, 40]);
+      assert.deepEqual(
+        actual.map((record) => record.batch),
+        expected.map((record) => record.batch),
+      );
+      assert.deepEqual(
+        actual.map((record) => record.length),
+        expected.map((record) => record.length),
+      );
+      const worst = Math.max(
+        ...actual.map((record, i) => Math.abs(record.loss - expected[i].loss)),
+      );
+      assert.ok(worst <= 1e-4, `loss histories differ by up to ${worst.toExponential(2)}`);
+      const state = await gpu.readState();
+      assert.equal(state.params.length, setup.layout.size);
+      assert.equal(state.squareAverage.length, setup.layout.trainableSize);
+      assert.ok(state.momentumBuffer.some((value) => value !== 0), "the optimizer state moved");
+    } finally {
+      gpu.dispose();
+      cpu.dispose();
+    }
+  },
+});
+
+const small: NTMConfig = {
+  inputs: 3,
+  outputs: 2,
+  controllerSize: 8,
+  controllerLayers: 1,
+  memoryN: 8,
+  memoryM: 4,
+  heads: ["read", "write"],
+  batchSize: 2,
+};
+
+Deno.test({
+  name: "GpuNtm and GpuBackend reject shapes and inputs they cannot run, with clear errors",
+  ignore,
+  async fn(t) {
+    const limits = context!.device.limits;
+    await t.step("workgroup memory too small", () => {
+      const huge = { ...small, controllerSize: limits.maxComputeWorkgroupStorageSize / 8 };
+      assert.throws(
+        () => checkDeviceLimits(ntmShape(paramLayout(huge), 4), limits),
+        (error: Error) =>
+          error instanceof UsageError && /bytes of workgroup memory/.test(error.message),
+      );
+    });
+    await t.step("tape larger than a storage binding", () => {
+      const long = ntmShape(paramLayout({ ...small, batchSize: 64, memoryN: 1000 }), 100_000);
+      assert.throws(
+        () => checkDeviceLimits(long, limits),
+        (error: Error) => error instanceof UsageError && /its tape needs/.test(error.message),
+      );
+    });
+    await t.step("capacity and workgroup size", () => {
+      assert.throws(() => ntmShape(paramLayout(small), 0), UsageError);
+      assert.throws(() => ntmShape(paramLayout(small), 4, 0), UsageError);
+      const wide = ntmShape(paramLayout(small), 4, limits.maxComputeInvocationsPerWorkgroup + 1);
+      assert.throws(() => checkDeviceLimits(wide, limits), /invocations per workgroup/);
+    });
+    await t.step("more heads than the write mask holds", () => {
+      const heads = Array.from({ length: 32 }, () => "read" as const);
+      assert.throws(() => ntmShape(paramLayout({ ...small, heads }), 4), /at most 31 heads/);
+    });
+    await t.step("batches that do not fit the model", async () => {
+      const model = await GpuNtm.create(context!, paramLayout(small), {
+        capacity: 4,
+        optimizer: referenceRmsprop(1e-4),
+      });
+      try {
+        const batch = (inputSteps: number, outputSteps: number) => ({
+          input: new Float32Array(inputSteps * 2 * 3),
+          target: new Float32Array(outputSteps * 2 * 2),
+          inputSteps,
+          outputSteps,
+          length: outputSteps,
+        });
+        assert.throws(() => model.writeBatch(batch(3, 2)), /holds at most 4/);
+        assert.throws(() => model.writeBatch(batch(2, 0)), /at least one input and one output/);
+        assert.throws(
+          () => model.writeBatch({ ...batch(2, 2), input: new Float32Array(5) }),
+          /input holds 5 values, \[2, 2, 3\] needs 12/,
+        );
+      } finally {
+        model.dispose();
+      }
+    });
+    await t.step("a task without a WGSL data twin", async () => {
+      const { deviceData: _, ...setup } = copySetup(1);
+      await assert.rejects(GpuBackend.create(context!, setup), /no WGSL twin/);
+    });
+  },
+});
