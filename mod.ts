@@ -1,0 +1,75 @@
+/**
+ * Neural Turing Machines with an LSTM controller, trained on the GPU through WebGPU (fused WGSL
+ * forward and backward kernels) or on the CPU (a plain TypeScript reference with WebAssembly SIMD
+ * kernels), matching the PyTorch reference loudinthecloud/pytorch-ntm.
+ *
+ * @example Train the copy task on the best available backend
+ * ```ts
+ * import { copyTask, runTrainingCli } from "./mod.ts";
+ *
+ * await runTrainingCli(copyTask, ["--seed", "10", "-p", "num_batches=1000"]);
+ * ```
+ *
+ * @example Run the reference model on one sequence
+ * ```ts
+ * import { CpuNtm, initParams, paramLayout } from "./mod.ts";
+ *
+ * const layout = paramLayout({
+ *   inputs: 9,
+ *   outputs: 8,
+ *   controllerSize: 100,
+ *   controllerLayers: 1,
+ *   memoryN: 128,
+ *   memoryM: 20,
+ *   heads: ["read", "write"],
+ *   batchSize: 1,
+ * });
+ * const model = new CpuNtm(layout, { capacity: 7 });
+ * const input = new Float32Array(4 * 9);
+ * input[3 * 9 + 8] = 1; // the delimiter
+ * const outputs = model.forward(initParams(layout, 10), input, { inputSteps: 4, outputSteps: 3 });
+ * ```
+ *
+ * @module
+ */
+
+// Shapes, parameters and randomness.
+export * from "./lib/config.ts";
+export * from "./lib/params.ts";
+export * from "./lib/random.ts";
+
+// Files: safetensors and checkpoints.
+export * from "./lib/io/safetensors.ts";
+export * from "./lib/io/checkpoint.ts";
+export { writeFileAtomic } from "./lib/io/atomic_write.ts";
+
+// The CPU reference model and backend.
+export { CpuNtm, type CpuNtmOptions, type SequenceSteps } from "./lib/cpu/ntm.ts";
+export type { Allocate, Floats } from "./lib/cpu/floats.ts";
+export { type LinearKernels, plainKernels } from "./lib/cpu/linear_kernels.ts";
+export { type CpuKernels, plainCpuKernels } from "./lib/cpu/kernels.ts";
+export { WasmKernels, wasmSimdAvailable } from "./lib/cpu/wasm_kernels.ts";
+export { bceLoss, bceLossBackward, bitCost } from "./lib/cpu/loss.ts";
+export * from "./lib/cpu/rmsprop.ts";
+export { runFixtureCpu } from "./lib/cpu/run_fixture.ts";
+export * from "./lib/cpu/backend.ts";
+
+// WebGPU: context, tensor ops, the fused NTM and its backend.
+export * from "./lib/gpu/context.ts";
+export { linkShader } from "./lib/gpu/shader.ts";
+export * from "./lib/gpu/ops/mod.ts";
+export { GpuNtm, type GpuNtmOptions } from "./lib/gpu/ntm/model.ts";
+export { runFixtureWebgpu } from "./lib/gpu/ntm/run_fixture.ts";
+export * from "./lib/gpu/backend.ts";
+
+// Training: tasks, the trainer loop, backends, the CLI.
+export * from "./lib/train/backend.ts";
+export * from "./lib/train/task.ts";
+export * from "./lib/train/trainer.ts";
+export * from "./lib/train/create_backend.ts";
+export { runTrainingCli } from "./lib/cli/train_cli.ts";
+export { copyTask } from "./tasks/copy.ts";
+export { repeatCopyTask } from "./tasks/repeat_copy.ts";
+
+// Checking against the PyTorch reference.
+export * from "./lib/verify/fixture.ts";
