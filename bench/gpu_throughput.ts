@@ -1,0 +1,61 @@
+/**
+ * Copy-task training throughput of the WebGPU backend: default params (H 100, N 128, M 20, one
+ * head pair, lengths 1–20) at batch 1, 8 and 32, after a warm-up that compiles the kernels.
+ * Prints ms per sequence and sequences per second; `--batches N` sets the measured batches per
+ * size (default 40), `--sizes 1,8,32` the batch sizes, `--workgroup-size W` the fused kernels'
+ * lanes per batch row.
+ *
+ * Run: `deno run -A bench/gpu_throughput.ts`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { resolveParams } from "../lib/cli/params.ts";
+import { GpuBackend } from "../lib/gpu/backend.ts";
+import { createGpuContext } from "../lib/gpu/context.ts";
+import { initParams, paramLayout } from "../lib/params.ts";
+import { freshState } from "../lib/train/backend.ts";
+import { generateBatch, gpuConstants } from "../lib/train/task.ts";
+import { copyTask } from "../tasks/copy.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    batches: { type: "string", default: "40" },
+    sizes: { type: "string", default: "1,8,32" },
+    "workgroup-size": { type: "string", default: "64" },
+    warmup: { type: "string", default: "10" },
+  },
+});
+const measured = Number(values.batches), warmup = Number(values.warmup);
+const context = await createGpuContext();
+console.log(`adapter: ${context.adapterName}`);
+console.log("| batch | ms per batch | ms per sequence | sequences/s | mean length |");
+console.log("| ----: | -----------: | --------------: | ----------: | ----------: |");
+for (const size of values.sizes.split(",").map(Number)) {
+  const seed = 1000;
+  const params = resolveParams(copyTask.params, [`batch_size=${size}`]);
+  const layout = paramLayout(copyTask.config(params));
+  const elements = copyTask.elements(params);
+  const backend = await GpuBackend.create(context, {
+    layout,
+    optimizer: copyTask.optimizer(params),
+    capacity: copyTask.capacity(params),
+    seed,
+    batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
+    initial: freshState(layout, initParams(layout, seed)),
+    deviceData: { source: copyTask.gpu.source, constants: gpuConstants(copyTask, params) },
+  }, { workgroupSize: Number(values["workgroup-size"]) });
+  await backend.train(1, warmup);
+  const start = performance.now();
+  const records = await backend.train(warmup + 1, measured);
+  const elapsed = performance.now() - start;
+  backend.dispose();
+  const meanLength = records.reduce((sum, record) => sum + record.length, 0) / records.length;
+  const perBatch = elapsed / measured;
+  console.log(
+    `| ${size} | ${perBatch.toFixed(2)} | ${(perBatch / size).toFixed(3)} | ` +
+      `${(1000 * measured * size / elapsed).toFixed(0)} | ${meanLength.toFixed(1)} |`,
+  );
+}
