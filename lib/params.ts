@@ -18,7 +18,7 @@ import {
   validateConfig,
 } from "./config.ts";
 import { INIT_STREAM, randomNormal, randomUniform } from "./random.ts";
-import { shapeSize, type Tensor } from "./io/safetensors.ts";
+import { requireTensor, shapeSize, type Tensor } from "./io/safetensors.ts";
 
 /** How a tensor is drawn when training starts from scratch (NTM-SPEC, "Initialisation"). */
 export type ParamInit =
@@ -68,7 +68,16 @@ function xavierBound(gain: number, fanOut: number, fanIn: number): number {
   return gain * Math.sqrt(6 / (fanIn + fanOut));
 }
 
-/** Builds the offset table of a config (validating it first). */
+/**
+ * The most values a flat store may hold: 2^30 float32 values, 4 GiB, the most a 32-bit
+ * WebAssembly memory addresses.
+ */
+export const MAX_STORE_SIZE = 2 ** 30;
+
+/**
+ * Builds the offset table of a config (validating it first). A store larger than
+ * `MAX_STORE_SIZE` raises a UsageError naming its size.
+ */
 export function paramLayout(config: NTMConfig): ParamLayout {
   validateConfig(config);
   const { controllerSize: H, controllerLayers: L, memoryN: N, memoryM: M } = config;
@@ -103,6 +112,13 @@ export function paramLayout(config: NTMConfig): ParamLayout {
   }
   add("memory.mem_bias", [N, M], { kind: "uniform", bound: 1 / Math.sqrt(N + M) }, false);
 
+  const total = specs.reduce((sum, spec) => sum + shapeSize(spec.shape), 0);
+  if (total > MAX_STORE_SIZE) {
+    throw new UsageError(
+      `Cannot build the model: its parameters need ${total} floats, more than the ` +
+        `${MAX_STORE_SIZE} (4 GiB) a store may hold; lower the controller, memory or input sizes`,
+    );
+  }
   let offset = 0;
   const entries: ParamEntry[] = specs.map((spec) => {
     const size = shapeSize(spec.shape);
@@ -120,7 +136,13 @@ export function paramLayout(config: NTMConfig): ParamLayout {
     trainableSize,
     entry(name: string): ParamEntry {
       const found = byName.get(name);
-      if (!found) throw new RangeError(`Unknown parameter "${name}"`);
+      if (!found) {
+        throw new RangeError(
+          `Cannot find parameter "${name}": this config's tensors are ${
+            entries.map((entry) => entry.name).join(", ")
+          }`,
+        );
+      }
       return found;
     },
   };
@@ -188,29 +210,34 @@ export function toReferenceTensors(layout: ParamLayout, store: Float32Array): [s
 }
 
 /**
+ * Copies the tensor `nameOf(entry)` of `tensors` into `store` at each entry's offset. Every one
+ * must be present with the entry's exact shape, or a UsageError `Cannot load <source>: …` names
+ * the first that is not.
+ */
+export function loadTensors(
+  entries: readonly ParamEntry[],
+  tensors: ReadonlyMap<string, Tensor>,
+  nameOf: (entry: ParamEntry) => string,
+  store: Float32Array,
+  source: string,
+): void {
+  for (const entry of entries) {
+    store.set(requireTensor(tensors, nameOf(entry), entry.shape, source).data, entry.offset);
+  }
+}
+
+/**
  * Fills a store from tensors under the reference's names, found as `prefix + name`. Every tensor
  * of the layout must be present with its exact shape; the `heads.<k>.memory.mem_bias` aliases
  * are optional. `source` names the origin in error messages.
  */
 export function fromReferenceTensors(
   layout: ParamLayout,
-  tensors: Map<string, Tensor>,
+  tensors: ReadonlyMap<string, Tensor>,
   prefix = "",
   source = "checkpoint",
 ): Float32Array {
   const store = new Float32Array(layout.size);
-  for (const entry of layout.entries) {
-    const tensor = tensors.get(prefix + entry.name);
-    if (!tensor) {
-      throw new UsageError(`Cannot load ${source}: tensor "${prefix + entry.name}" is missing`);
-    }
-    if (tensor.shape.join(",") !== entry.shape.join(",")) {
-      throw new UsageError(
-        `Cannot load ${source}: tensor "${prefix + entry.name}" has shape [${tensor.shape}], ` +
-          `the config needs [${entry.shape}]`,
-      );
-    }
-    store.set(tensor.data, entry.offset);
-  }
+  loadTensors(layout.entries, tensors, (entry) => prefix + entry.name, store, source);
   return store;
 }

@@ -146,6 +146,17 @@ Deno.test("readCheckpoint() rejects files that are not complete checkpoints", as
       ["truncated", () => Deno.writeFile(path, bytes.subarray(0, bytes.length - 10)), /truncated/],
       ["corrupt", () => Deno.writeFile(path, new Uint8Array(64).fill(7)), /header claims/],
       [
+        "null metadata",
+        () => {
+          const header = new TextEncoder().encode('{"__metadata__": null}');
+          const file = new Uint8Array(8 + header.length);
+          new DataView(file.buffer).setBigUint64(0, BigInt(header.length), true);
+          file.set(header, 8);
+          return Deno.writeFile(path, file);
+        },
+        /: "__metadata__" is null, not an object of strings$/,
+      ],
+      [
         "plain safetensors",
         () => writeSafetensors(path, [], { config: "{}" }),
         /is not a training checkpoint/,

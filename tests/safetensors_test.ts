@@ -118,7 +118,7 @@ Deno.test("decodeSafetensors() rejects truncated files", async () => {
   }
 });
 
-Deno.test("decodeSafetensors() rejects corrupt headers", () => {
+Deno.test("decodeSafetensors() rejects corrupt headers, metadata and tensor entries", () => {
   const notJson = new Uint8Array(8 + 4);
   new DataView(notJson.buffer).setBigUint64(0, 4n, true);
   notJson.set(new TextEncoder().encode("{{{{"), 8);
@@ -128,10 +128,32 @@ Deno.test("decodeSafetensors() rejects corrupt headers", () => {
     [rawFile({ w: { dtype: "F32", shape: [2, -1], data_offsets: [0, 8] } }, 8), /malformed/],
     [rawFile({ w: { dtype: "F32", shape: [2], data_offsets: [0] } }, 8), /malformed/],
     [rawFile({ w: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, 8), /needs 12 bytes/],
+    [
+      rawFile({ __metadata__: null }, 0),
+      /: "__metadata__" is null, not an object of strings$/,
+    ],
+    [
+      rawFile({ __metadata__: ["config"] }, 0),
+      /: "__metadata__" is \["config"\], not an object of strings$/,
+    ],
+    [
+      rawFile({ __metadata__: { seed: 10 } }, 0),
+      /: "__metadata__" entry "seed" is 10, not a string$/,
+    ],
+    [
+      rawFile({ w: null }, 0),
+      /: tensor "w" is null, not an object of dtype, shape and data_offsets$/,
+    ],
+    [rawFile({ w: 3 }, 0), /: tensor "w" is 3, not an object of dtype, shape and data_offsets$/],
+    [
+      rawFile({ w: { shape: [2], data_offsets: [0, 8] } }, 8),
+      /: tensor "w" has no dtype; only F32 is supported$/,
+    ],
   ];
   for (const [bytes, message] of cases) {
     assert.throws(() => decodeSafetensors(bytes, "f"), (error: Error) => {
       assert.ok(error instanceof UsageError, error.message);
+      assert.match(error.message, /^Cannot read f: /);
       assert.match(error.message, message);
       return true;
     });

@@ -9,7 +9,12 @@
  */
 
 import { type NTMConfig, UsageError } from "../config.ts";
-import { fromReferenceTensors, type ParamLayout, toReferenceTensors } from "../params.ts";
+import {
+  fromReferenceTensors,
+  loadTensors,
+  type ParamLayout,
+  toReferenceTensors,
+} from "../params.ts";
 import type { TrainingState } from "../train/backend.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { readSafetensors, type Tensor, writeSafetensors } from "./safetensors.ts";
@@ -226,23 +231,20 @@ export function checkpointState(layout: ParamLayout, checkpoint: LoadedCheckpoin
   const params = fromReferenceTensors(layout, checkpoint.tensors, "", source);
   const squareAverage = new Float32Array(layout.trainableSize);
   const momentumBuffer = new Float32Array(layout.trainableSize);
-  for (const entry of layout.entries.filter((entry) => entry.trainable)) {
-    for (
-      const [name, target] of [
-        [squareAverageName(entry.name), squareAverage],
-        [momentumBufferName(entry.name), momentumBuffer],
-      ] as const
-    ) {
-      const tensor = checkpoint.tensors.get(name);
-      if (!tensor) throw new UsageError(`Cannot load ${source}: tensor "${name}" is missing`);
-      if (tensor.shape.join(",") !== entry.shape.join(",")) {
-        throw new UsageError(
-          `Cannot load ${source}: tensor "${name}" has shape [${tensor.shape}], ` +
-            `the config needs [${entry.shape}]`,
-        );
-      }
-      target.set(tensor.data, entry.offset);
-    }
-  }
+  const trainable = layout.entries.filter((entry) => entry.trainable);
+  loadTensors(
+    trainable,
+    checkpoint.tensors,
+    (entry) => squareAverageName(entry.name),
+    squareAverage,
+    source,
+  );
+  loadTensors(
+    trainable,
+    checkpoint.tensors,
+    (entry) => momentumBufferName(entry.name),
+    momentumBuffer,
+    source,
+  );
   return { params, squareAverage, momentumBuffer };
 }

@@ -32,6 +32,51 @@ export function shapeSize(shape: readonly number[]): number {
   return shape.reduce((product, size) => product * size, 1);
 }
 
+/** A JSON value for an error message, cut to 40 characters. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/** Whether a parsed JSON value is an object (not null, not an array). */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The header's `__metadata__`, which must be an object of strings. */
+function checkMetadata(value: unknown, fail: (detail: string) => never): Record<string, string> {
+  if (!isObject(value)) {
+    return fail(`"__metadata__" is ${shown(value)}, not an object of strings`);
+  }
+  for (const [key, text] of Object.entries(value)) {
+    if (typeof text !== "string") {
+      fail(`"__metadata__" entry "${key}" is ${shown(text)}, not a string`);
+    }
+  }
+  return value as Record<string, string>;
+}
+
+/**
+ * The tensor `name` of `tensors`, which must have exactly `shape`; otherwise a UsageError
+ * `Cannot load <source>: …` names the tensor and the shape the config needs.
+ */
+export function requireTensor(
+  tensors: ReadonlyMap<string, Tensor>,
+  name: string,
+  shape: readonly number[],
+  source: string,
+): Tensor {
+  const tensor = tensors.get(name);
+  if (!tensor) throw new UsageError(`Cannot load ${source}: tensor "${name}" is missing`);
+  if (tensor.shape.join(",") !== shape.join(",")) {
+    throw new UsageError(
+      `Cannot load ${source}: tensor "${name}" has shape [${tensor.shape}], ` +
+        `the config needs [${shape}]`,
+    );
+  }
+  return tensor;
+}
+
 /** Parses safetensors bytes; `source` names the file in error messages. */
 export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"): Safetensors {
   const fail = (detail: string): never => {
@@ -49,25 +94,27 @@ export function decodeSafetensors(bytes: Uint8Array, source = "safetensors data"
   } catch (error) {
     return fail(`header is not valid JSON (${(error as Error).message})`);
   }
-  if (header === null || typeof header !== "object" || Array.isArray(header)) {
-    fail("header is not a JSON object");
-  }
+  if (!isObject(header)) fail("header is not a JSON object");
   const dataStart = 8 + headerLength;
   const dataLength = bytes.byteLength - dataStart;
   const tensors = new Map<string, Tensor>();
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === "__metadata__") {
-      metadata = entry as Record<string, string>;
+      metadata = checkMetadata(entry, fail);
       continue;
     }
-    const { dtype, shape, data_offsets: offsets } = entry as {
-      dtype?: unknown;
-      shape?: unknown;
-      data_offsets?: unknown;
-    };
+    if (!isObject(entry)) {
+      return fail(
+        `tensor "${name}" is ${shown(entry)}, not an object of dtype, shape and data_offsets`,
+      );
+    }
+    const { dtype, shape, data_offsets: offsets } = entry;
     if (dtype !== "F32") {
-      fail(`tensor "${name}" has dtype ${dtype}; only F32 is supported`);
+      const found = dtype === undefined
+        ? "no dtype"
+        : `dtype ${typeof dtype === "string" ? dtype : shown(dtype)}`;
+      fail(`tensor "${name}" has ${found}; only F32 is supported`);
     }
     if (
       !Array.isArray(shape) || !shape.every((size) => Number.isInteger(size) && size >= 0) ||

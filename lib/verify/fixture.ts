@@ -6,7 +6,12 @@
  */
 
 import { type HeadKind, type NTMConfig, UsageError, validateConfig } from "../config.ts";
-import { readSafetensors, type Safetensors, type Tensor } from "../io/safetensors.ts";
+import {
+  readSafetensors,
+  requireTensor,
+  type Safetensors,
+  type Tensor,
+} from "../io/safetensors.ts";
 import { fromReferenceTensors, type ParamEntry, type ParamLayout, paramLayout } from "../params.ts";
 import { referenceRmsprop, type RmspropSettings } from "../cpu/rmsprop.ts";
 
@@ -42,52 +47,121 @@ export interface FixtureRun {
   readonly step2: Float32Array | Float64Array;
 }
 
-/** Parses a fixture's bytes once read. */
-export function fixtureFromSafetensors(file: Safetensors, source: string): Fixture {
+/** A field of a fixture's config that must be an integer of at least `min`. */
+function configInteger(
+  raw: Record<string, unknown>,
+  field: string,
+  min: number,
+  source: string,
+): number {
+  const value = raw[field];
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new UsageError(
+      `Cannot load fixture ${source}: config "${field}" is ${
+        JSON.stringify(value) ?? "missing"
+      }, not an integer ≥ ${min}`,
+    );
+  }
+  return value;
+}
+
+/** A fixture's config object from its `config` metadata. */
+function fixtureConfigObject(file: Safetensors, source: string): Record<string, unknown> {
   const text = file.metadata.config;
   if (typeof text !== "string") {
     throw new UsageError(`Cannot load fixture ${source}: header metadata has no "config"`);
   }
-  let raw: Record<string, unknown>;
+  let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`Cannot load fixture ${source}: config is not JSON (${error})`);
   }
-  const config: NTMConfig = validateConfig({
-    inputs: raw.num_inputs as number,
-    outputs: raw.num_outputs as number,
-    controllerSize: raw.controller_size as number,
-    controllerLayers: raw.controller_layers as number,
-    memoryN: raw.memory_n as number,
-    memoryM: raw.memory_m as number,
-    heads: raw.heads as HeadKind[],
-    batchSize: raw.batch_size as number,
-  });
-  const layout = paramLayout(config);
-  const tensor = (name: string): Float32Array => {
-    const found = file.tensors.get(name);
-    if (!found) throw new UsageError(`Cannot load fixture ${source}: tensor "${name}" is missing`);
-    return found.data;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new UsageError(
+      `Cannot load fixture ${source}: config is ${JSON.stringify(raw)}, not a JSON object`,
+    );
+  }
+  return raw as Record<string, unknown>;
+}
+
+/** A fixture's optimizer: its `rmsprop` settings, or the reference's RMSprop at its `lr`. */
+function fixtureOptimizer(raw: Record<string, unknown>, source: string): RmspropSettings {
+  const fail = (detail: string): never => {
+    throw new UsageError(`Cannot load fixture ${source}: ${detail}`);
   };
-  const rmsprop = raw.rmsprop as Record<string, number> | undefined;
+  const number = (value: unknown, field: string): number =>
+    typeof value === "number" && Number.isFinite(value)
+      ? value
+      : fail(`config "${field}" is ${JSON.stringify(value) ?? "missing"}, not a number`);
+  if (raw.rmsprop === undefined) return referenceRmsprop(number(raw.lr, "lr"));
+  const rmsprop = raw.rmsprop;
+  if (rmsprop === null || typeof rmsprop !== "object" || Array.isArray(rmsprop)) {
+    return fail(`config "rmsprop" is ${JSON.stringify(rmsprop)}, not an object`);
+  }
+  const settings = rmsprop as Record<string, unknown>;
+  const field = (name: string) => number(settings[name], `rmsprop.${name}`);
+  return {
+    lr: field("lr"),
+    alpha: field("alpha"),
+    momentum: field("momentum"),
+    eps: field("eps"),
+    clip: field("clip"),
+  };
+}
+
+/**
+ * Parses a fixture's bytes once read. Every config field and every tensor the comparison reads
+ * is checked up front: a missing or malformed one raises a UsageError naming it.
+ */
+export function fixtureFromSafetensors(file: Safetensors, source: string): Fixture {
+  const raw = fixtureConfigObject(file, source);
+  const integer = (field: string, min: number) => configInteger(raw, field, min, source);
+  const heads = raw.heads;
+  if (!Array.isArray(heads) || !heads.every((head) => head === "read" || head === "write")) {
+    throw new UsageError(
+      `Cannot load fixture ${source}: config "heads" is ${
+        JSON.stringify(heads) ?? "missing"
+      }, not a list of "read" and "write"`,
+    );
+  }
+  const config: NTMConfig = validateConfig({
+    inputs: integer("num_inputs", 1),
+    outputs: integer("num_outputs", 1),
+    controllerSize: integer("controller_size", 1),
+    controllerLayers: integer("controller_layers", 1),
+    memoryN: integer("memory_n", 3),
+    memoryM: integer("memory_m", 1),
+    heads: heads as HeadKind[],
+    batchSize: integer("batch_size", 1),
+  });
+  const inputSteps = integer("T_in", 1), outputSteps = integer("T_out", 1);
+  const optimizer = fixtureOptimizer(raw, source);
+  const layout = paramLayout(config);
+  const what = `fixture ${source}`;
+  const { batchSize: B, inputs: I, outputs: O, memoryN: N, memoryM: M } = config;
+  const tensor = (name: string, shape: readonly number[]) =>
+    requireTensor(file.tensors, name, shape, what).data;
+  const input = tensor("input", [inputSteps, B, I]);
+  const target = tensor("target", [outputSteps, B, O]);
+  tensor("output", [outputSteps, B, O]);
+  tensor("loss", [1]);
+  config.heads.forEach((_, k) => tensor(`w.${k}`, [inputSteps + outputSteps, B, N]));
+  tensor("memory_final", [B, N, M]);
+  for (const prefix of ["grad.", "step1.", "step2."]) {
+    for (const entry of layout.entries.filter((entry) => entry.trainable)) {
+      tensor(prefix + entry.name, entry.shape);
+    }
+  }
   return {
     source,
     layout,
-    inputSteps: raw.T_in as number,
-    outputSteps: raw.T_out as number,
-    optimizer: rmsprop
-      ? {
-        lr: rmsprop.lr,
-        alpha: rmsprop.alpha,
-        momentum: rmsprop.momentum,
-        eps: rmsprop.eps,
-        clip: rmsprop.clip,
-      }
-      : referenceRmsprop(raw.lr as number),
-    params: fromReferenceTensors(layout, file.tensors, "param.", `fixture ${source}`),
-    input: tensor("input"),
-    target: tensor("target"),
+    inputSteps,
+    outputSteps,
+    optimizer,
+    params: fromReferenceTensors(layout, file.tensors, "param.", what),
+    input,
+    target,
     tensors: file.tensors,
   };
 }

@@ -1,0 +1,33 @@
+/**
+ * Runs a Deno script in a child process, for tests of the command-line tools.
+ *
+ * @module
+ */
+
+/** What a finished child process left. */
+export interface ScriptRun {
+  /** Exit status. */
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `deno run -A <script> <args…>` in `cwd` (the current folder by default) to its end. */
+export async function runScript(
+  script: string,
+  args: readonly string[],
+  cwd?: string,
+): Promise<ScriptRun> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script, ...args],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
