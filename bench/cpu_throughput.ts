@@ -15,9 +15,7 @@
 import { parseArgs } from "node:util";
 import { resolveParams } from "../lib/cli/params.ts";
 import { CpuBackend, type CpuKernelChoice } from "../lib/cpu/backend.ts";
-import { initParams, paramLayout } from "../lib/params.ts";
-import { freshState } from "../lib/train/backend.ts";
-import { generateBatch } from "../lib/train/task.ts";
+import { trainingSetup } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
 
 /** Batches between RSS samples (a sample costs a little time, so not every batch). */
@@ -46,16 +44,7 @@ async function measure(
   batches: number,
 ): Promise<Measurement> {
   const params = resolveParams(copyTask.params, [`batch_size=${batchSize}`]);
-  const layout = paramLayout(copyTask.config(params));
-  const elements = copyTask.elements(params);
-  const backend = new CpuBackend({
-    layout,
-    optimizer: copyTask.optimizer(params),
-    capacity: copyTask.capacity(params),
-    seed,
-    batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
-    initial: freshState(layout, initParams(layout, seed)),
-  }, { kernels });
+  const backend = new CpuBackend(trainingSetup(copyTask, params, seed), { kernels });
   await backend.train(1, warmup);
   let peakRss = Deno.memoryUsage().rss, milliseconds = 0, sequences = 0;
   for (let first = warmup + 1; first <= warmup + batches; first += SAMPLE_EVERY) {

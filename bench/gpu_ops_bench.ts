@@ -18,7 +18,8 @@ import {
 } from "../lib/cpu/addressing.ts";
 import { writeForward } from "../lib/cpu/memory.ts";
 import { sigmoid } from "../lib/cpu/activations.ts";
-import { type LinearKernels, plainKernels } from "../lib/cpu/linear_kernels.ts";
+import { type CpuKernels, plainCpuKernels } from "../lib/cpu/kernels.ts";
+import { plainKernels } from "../lib/cpu/linear_kernels.ts";
 import { lstmForward } from "../lib/cpu/lstm.ts";
 import { softmaxRows } from "../lib/cpu/softmax.ts";
 import { sumRows as sumRowsReference } from "../lib/cpu/sum.ts";
@@ -299,7 +300,12 @@ function group(
     biasIh: pre.subarray(0, 4 * H),
     biasHh: new Float32Array(4 * H),
   };
-  const noProducts: LinearKernels = { matVecAdd() {}, matTVecAdd() {}, outerAdd() {} };
+  const noProducts: CpuKernels = {
+    ...plainCpuKernels,
+    matVecAdd() {},
+    matTVecAdd() {},
+    outerAdd() {},
+  };
   const kernels = await repeated(REPEATS, async () =>
     await lstmCell(context!, {
       preActivations: gpuRegion("preActivations", pre),

@@ -118,22 +118,22 @@ export function validateConfig(config: NTMConfig): NTMConfig {
   for (const field of positiveSizes) {
     const value = config[field];
     if (!Number.isInteger(value) || value < 1) {
-      throw new UsageError(`Invalid config: ${field} must be a positive integer, got ${value}`);
+      throw new UsageError(`Cannot build the model: ${field} must be a positive integer, got ${value}`);
     }
   }
   if (!Number.isInteger(config.memoryN) || config.memoryN < 3) {
     throw new UsageError(
-      `Invalid config: memoryN must be an integer of at least 3 (the shift has 3 taps), got ${config.memoryN}`,
+      `Cannot build the model: memoryN must be an integer of at least 3 (the shift has 3 taps), got ${config.memoryN}`,
     );
   }
   if (config.heads.length === 0 || readCount(config) === 0) {
     throw new UsageError(
-      `Invalid config: heads must hold at least one read head, got [${config.heads.join(", ")}]`,
+      `Cannot build the model: heads must hold at least one read head, got [${config.heads.join(", ")}]`,
     );
   }
   for (const head of config.heads) {
     if (head !== "read" && head !== "write") {
-      throw new UsageError(`Invalid config: head kind "${head}" is not one of read, write`);
+      throw new UsageError(`Cannot build the model: head kind "${head}" is not one of read, write`);
     }
   }
   return config;

@@ -10,37 +10,27 @@
 import { runTrainingCli } from "../lib/cli/train_cli.ts";
 import { randomBit, randomInt } from "../lib/random.ts";
 import {
+  bitIndex,
   checkOrdered,
-  headsParam,
   integerParam,
+  MAX_BATCHES,
+  MAX_SEQUENCE_LENGTH,
   modelConfig,
   modelOptimizer,
-  numberParam,
+  modelParams,
   type ParamValues,
   type TaskDefinition,
   type TaskElements,
 } from "../lib/train/task.ts";
 import copySource from "../shaders/tasks/copy.wgsl" with { type: "text" };
 
-const MAX_LENGTH = 65536;
-const MAX_BATCHES = 0x7fff_ffff;
-
-/** The copy task's params, with the reference's names and defaults. */
+/** The copy task's params: the shared model params and its own data params. */
 export const copyParams = {
-  controller_size: integerParam(100, { min: 1 }, "LSTM controller size (H)"),
-  controller_layers: integerParam(1, { min: 1 }, "LSTM controller layers (L)"),
-  num_heads: integerParam(1, { min: 1 }, "read/write head pairs, when heads is empty"),
-  heads: headsParam("head list in run order, e.g. write,read,read; overrides num_heads"),
+  ...modelParams,
   sequence_width: integerParam(8, { min: 1 }, "bits per vector (W)"),
-  sequence_min_len: integerParam(1, { min: 1, max: MAX_LENGTH }, "shortest sequence"),
-  sequence_max_len: integerParam(20, { min: 1, max: MAX_LENGTH }, "longest sequence"),
-  memory_n: integerParam(128, { min: 3 }, "memory rows (N)"),
-  memory_m: integerParam(20, { min: 1 }, "memory width (M)"),
+  sequence_min_len: integerParam(1, { min: 1, max: MAX_SEQUENCE_LENGTH }, "shortest sequence"),
+  sequence_max_len: integerParam(20, { min: 1, max: MAX_SEQUENCE_LENGTH }, "longest sequence"),
   num_batches: integerParam(50000, { min: 1, max: MAX_BATCHES }, "batches to train"),
-  batch_size: integerParam(1, { min: 1 }, "sequences per batch (B)"),
-  rmsprop_lr: numberParam(1e-4, { min: 0, minExclusive: true }, "RMSprop learning rate"),
-  rmsprop_momentum: numberParam(0.9, { min: 0, max: 1, maxExclusive: true }, "RMSprop momentum"),
-  rmsprop_alpha: numberParam(0.95, { min: 0, max: 1 }, "RMSprop smoothing constant"),
 };
 
 /** Values of the copy task's params. */
@@ -57,7 +47,6 @@ export function copyElements(params: CopyParams): TaskElements {
     sequence_min_len: minLength,
     sequence_max_len: maxLength,
   } = params;
-  const bitIndex = (t: number, b: number, w: number) => 2 + (t * B + b) * W + w;
   return {
     batchSize: B,
     inputs: W + 1,
@@ -69,13 +58,13 @@ export function copyElements(params: CopyParams): TaskElements {
     input(seed, batchNumber, steps, t, b, i) {
       const sequenceLength = steps.inputSteps - 1;
       if (t < sequenceLength) {
-        return i < W ? randomBit(seed, batchNumber, bitIndex(t, b, i)) : 0;
+        return i < W ? randomBit(seed, batchNumber, bitIndex(t, b, i, B, W)) : 0;
       }
       // The delimiter step.
       return i === W ? 1 : 0;
     },
     target(seed, batchNumber, _steps, t, b, o) {
-      return randomBit(seed, batchNumber, bitIndex(t, b, o));
+      return randomBit(seed, batchNumber, bitIndex(t, b, o, B, W));
     },
   };
 }

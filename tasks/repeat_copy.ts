@@ -11,39 +11,29 @@
 import { runTrainingCli } from "../lib/cli/train_cli.ts";
 import { randomBit, randomInt } from "../lib/random.ts";
 import {
+  bitIndex,
   checkOrdered,
-  headsParam,
   integerParam,
+  MAX_BATCHES,
+  MAX_SEQUENCE_LENGTH,
   modelConfig,
   modelOptimizer,
-  numberParam,
+  modelParams,
   type ParamValues,
   type TaskDefinition,
   type TaskElements,
 } from "../lib/train/task.ts";
 import repeatCopySource from "../shaders/tasks/repeat_copy.wgsl" with { type: "text" };
 
-const MAX_LENGTH = 65536;
-const MAX_BATCHES = 0x7fff_ffff;
-
-/** The repeat copy task's params, with the reference's names and defaults. */
+/** The repeat copy task's params: the shared model params and its own data params. */
 export const repeatCopyParams = {
-  controller_size: integerParam(100, { min: 1 }, "LSTM controller size (H)"),
-  controller_layers: integerParam(1, { min: 1 }, "LSTM controller layers (L)"),
-  num_heads: integerParam(1, { min: 1 }, "read/write head pairs, when heads is empty"),
-  heads: headsParam("head list in run order, e.g. write,read,read; overrides num_heads"),
+  ...modelParams,
   sequence_width: integerParam(8, { min: 1 }, "bits per vector (W)"),
-  sequence_min_len: integerParam(1, { min: 1, max: MAX_LENGTH }, "shortest sequence"),
-  sequence_max_len: integerParam(10, { min: 1, max: MAX_LENGTH }, "longest sequence"),
-  repeat_min: integerParam(1, { min: 1, max: MAX_LENGTH }, "fewest repeats"),
-  repeat_max: integerParam(10, { min: 1, max: MAX_LENGTH }, "most repeats"),
-  memory_n: integerParam(128, { min: 3 }, "memory rows (N)"),
-  memory_m: integerParam(20, { min: 1 }, "memory width (M)"),
+  sequence_min_len: integerParam(1, { min: 1, max: MAX_SEQUENCE_LENGTH }, "shortest sequence"),
+  sequence_max_len: integerParam(10, { min: 1, max: MAX_SEQUENCE_LENGTH }, "longest sequence"),
+  repeat_min: integerParam(1, { min: 1, max: MAX_SEQUENCE_LENGTH }, "fewest repeats"),
+  repeat_max: integerParam(10, { min: 1, max: MAX_SEQUENCE_LENGTH }, "most repeats"),
   num_batches: integerParam(250000, { min: 1, max: MAX_BATCHES }, "batches to train"),
-  batch_size: integerParam(1, { min: 1 }, "sequences per batch (B)"),
-  rmsprop_lr: numberParam(1e-4, { min: 0, minExclusive: true }, "RMSprop learning rate"),
-  rmsprop_momentum: numberParam(0.9, { min: 0, max: 1, maxExclusive: true }, "RMSprop momentum"),
-  rmsprop_alpha: numberParam(0.95, { min: 0, max: 1 }, "RMSprop smoothing constant"),
 };
 
 /** Values of the repeat copy task's params. */
@@ -80,7 +70,6 @@ export function repeatCopyElements(params: RepeatCopyParams): TaskElements {
     repeat_max: maxRepeats,
   } = params;
   const { mean, scale } = repeatCopyNormalisation(params);
-  const bitIndex = (t: number, b: number, w: number) => 2 + (t * B + b) * W + w;
   return {
     batchSize: B,
     inputs: W + 2,
@@ -94,7 +83,7 @@ export function repeatCopyElements(params: RepeatCopyParams): TaskElements {
     input(seed, batchNumber, steps, t, b, i) {
       const sequenceLength = steps.inputSteps - 2;
       if (t < sequenceLength) {
-        return i < W ? randomBit(seed, batchNumber, bitIndex(t, b, i)) : 0;
+        return i < W ? randomBit(seed, batchNumber, bitIndex(t, b, i, B, W)) : 0;
       }
       if (t === sequenceLength) {
         // The delimiter step.
@@ -109,7 +98,7 @@ export function repeatCopyElements(params: RepeatCopyParams): TaskElements {
       const sequenceLength = steps.inputSteps - 2;
       const repeatedSteps = steps.outputSteps - 1;
       if (t < repeatedSteps) {
-        return o < W ? randomBit(seed, batchNumber, bitIndex(t % sequenceLength, b, o)) : 0;
+        return o < W ? randomBit(seed, batchNumber, bitIndex(t % sequenceLength, b, o, B, W)) : 0;
       }
       // The end marker.
       return o === W ? 1 : 0;

@@ -63,8 +63,8 @@ Deno.test("writeCheckpoint() and readCheckpoint() round-trip params, optimizer s
     );
     const loaded = await readCheckpoint(`${dir}/copy-task-77-batch-3`);
     assert.deepEqual(
-      [loaded.task, loaded.seed, loaded.batch, loaded.backend, loaded.params],
-      ["copy-task", 77, 3, "cpu", params],
+      [loaded.task, loaded.seed, loaded.batch, loaded.nextBatch, loaded.backend, loaded.params],
+      ["copy-task", 77, 3, 4, "cpu", params],
     );
     assert.deepEqual(loaded.history, history);
     const restored = checkpointState(layout, loaded);
@@ -73,6 +73,7 @@ Deno.test("writeCheckpoint() and readCheckpoint() round-trip params, optimizer s
     const file = await readSafetensors(path);
     assert.equal(file.metadata.format, CHECKPOINT_FORMAT);
     assert.equal(file.metadata.format_version, "1");
+    assert.equal(file.metadata.next_batch, "4", "the RNG position");
     assert.deepEqual(JSON.parse(file.metadata.config), {
       num_inputs: 4,
       num_outputs: 3,
@@ -183,6 +184,34 @@ Deno.test("readCheckpoint() rejects files that are not complete checkpoints", as
       await assert.rejects(() => readCheckpoint(path), (error: Error) => {
         assert.ok(error instanceof UsageError, `${what}: ${error.message}`);
         assert.match(error.message, message, what);
+        return true;
+      });
+    }
+  });
+});
+
+Deno.test("readCheckpoint() takes next_batch as the RNG position, batch + 1 in files without it", async () => {
+  await withTempDir(async (dir) => {
+    const path = await writeCheckpoint(dir, layout, {
+      task: "copy-task",
+      params: {},
+      seed: 1,
+      batch: 3,
+      backend: "cpu",
+      state: sampleState(),
+      history,
+    });
+    const file = await readSafetensors(path);
+    const rewrite = (metadata: Record<string, string>) =>
+      writeSafetensors(path, file.tensors, metadata);
+    const { next_batch: _, ...older } = file.metadata;
+    await rewrite(older);
+    assert.equal((await readCheckpoint(path)).nextBatch, 4);
+    for (const nextBatch of ["5", "three"]) {
+      await rewrite({ ...file.metadata, next_batch: nextBatch });
+      await assert.rejects(() => readCheckpoint(path), (error: Error) => {
+        assert.ok(error instanceof UsageError, error.message);
+        assert.match(error.message, /^Cannot resume from .*: metadata "next_batch" is /);
         return true;
       });
     }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { readCheckpoint } from "../lib/io/checkpoint.ts";
+import { runScript } from "./helpers/run_deno.ts";
 
 const TASKS = {
   copy: new URL("../tasks/copy.ts", import.meta.url).pathname,
@@ -22,26 +23,8 @@ const TINY = [
   "cpu",
 ];
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function runTask(script: string, args: string[], cwd: string): Promise<Run> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
+/** Runs a task script with `args` in `cwd`. */
+const runTask = (script: string, args: string[], cwd: string) => runScript(script, args, cwd);
 
 /** Every file below `dir`, relative, sorted. */
 function listFiles(dir: string, prefix = ""): string[] {
@@ -238,19 +221,19 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
         "wrong type",
         TASKS.copy,
         ["-p", "batch_size=two"],
-        /Invalid param batch_size=two: it must be an integer ≥ 1/,
+        /Cannot set param batch_size=two: it must be an integer ≥ 1/,
       ],
       [
         "negative size",
         TASKS.copy,
         ["-p", "controller_size=-4"],
-        /Invalid param controller_size=-4: it must be an integer ≥ 1/,
+        /Cannot set param controller_size=-4: it must be an integer ≥ 1/,
       ],
       [
         "N < 3",
         TASKS.copy,
         ["-p", "memory_n=2"],
-        /Invalid param memory_n=2: it must be an integer ≥ 3/,
+        /Cannot set param memory_n=2: it must be an integer ≥ 3/,
       ],
       [
         "heads without a read",
@@ -281,13 +264,31 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
         "bad seed",
         TASKS.copy,
         ["--seed", "abc"],
-        /Invalid option --seed abc: it must be an integer from 0 to 4294967295/,
+        /Cannot use option --seed=abc: it must be an integer from 0 to 4294967295/,
       ],
       [
         "report interval 0",
         TASKS.copy,
         ["--report-interval", "0"],
-        /Invalid option --report-interval 0/,
+        /Cannot use option --report-interval=0: it must be an integer from 1 to 2147483647$/,
+      ],
+      [
+        "a value that overflows to infinity",
+        TASKS.copy,
+        ["-p", "rmsprop_lr=1e999"],
+        /Cannot set param rmsprop_lr=1e999: it must be a number > 0$/,
+      ],
+      [
+        "negative checkpoint interval",
+        TASKS.copy,
+        ["--checkpoint-interval", "-1"],
+        /Cannot parse arguments: Option '--checkpoint-interval' argument is ambiguous\. .* use '--checkpoint-interval=-XYZ'; see --help$/,
+      ],
+      [
+        "negative checkpoint interval after =",
+        TASKS.copy,
+        ["--checkpoint-interval=-1"],
+        /Cannot use option --checkpoint-interval=-1: it must be an integer from 0 to 2147483647$/,
       ],
       [
         "unknown backend",
@@ -300,6 +301,24 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
         TASKS.repeatCopy,
         ["-p", "sequence_max_len=65536", "-p", "repeat_max=65536"],
         /Cannot create the cpu backend for sequences of up to \d+ steps: .*; lower the sizes/,
+      ],
+      [
+        "controller too large for a store",
+        TASKS.copy,
+        ["-p", "controller_size=100000"],
+        /Cannot build the model: its parameters need \d+ floats, more than the 1073741824 \(4 GiB\) a store may hold; lower the controller, memory or input sizes$/,
+      ],
+      [
+        "memory too large for a store",
+        TASKS.copy,
+        ["-p", "memory_n=2000000000"],
+        /Cannot build the model: its parameters need \d+ floats, more than the 1073741824/,
+      ],
+      [
+        "vectors too wide for a store",
+        TASKS.copy,
+        ["-p", "sequence_width=2000000000"],
+        /Cannot build the model: its parameters need \d+ floats, more than the 1073741824/,
       ],
       [
         "missing checkpoint path",
@@ -381,6 +400,20 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
         assert.deepEqual(listFiles(dir), before, "no file is left behind");
       });
     }
+  });
+});
+
+Deno.test("training CLI treats a file named like the default checkpoint folder as bad input", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/checkpoints`, "not a folder");
+    const run = await runTask(TASKS.copy, [...TINY, "-p", "num_batches=2"], dir);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(
+      run.stderr,
+      'error: Cannot use checkpoint path "checkpoints": it is not a folder\n',
+    );
+    assert.equal(run.stdout, "");
+    assert.deepEqual(listFiles(dir), ["checkpoints"]);
   });
 });
 

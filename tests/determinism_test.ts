@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { resolveParams } from "../lib/cli/params.ts";
 import { CpuBackend } from "../lib/cpu/backend.ts";
-import { initParams, paramLayout } from "../lib/params.ts";
 import { randomBit, randomInt, randomNormal, randomU32, randomUniform } from "../lib/random.ts";
-import { freshState } from "../lib/train/backend.ts";
-import { generateBatch } from "../lib/train/task.ts";
+import { trainingSetup } from "../lib/train/task.ts";
 import { train } from "../lib/train/trainer.ts";
 import { copyTask } from "../tasks/copy.ts";
 
@@ -56,16 +54,7 @@ async function shortRun(seed: number): Promise<readonly number[]> {
     "sequence_max_len=4",
     "batch_size=2",
   ]);
-  const layout = paramLayout(copyTask.config(params));
-  const elements = copyTask.elements(params);
-  const backend = new CpuBackend({
-    layout,
-    optimizer: copyTask.optimizer(params),
-    capacity: copyTask.capacity(params),
-    seed,
-    batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
-    initial: freshState(layout, initParams(layout, seed)),
-  });
+  const backend = new CpuBackend(trainingSetup(copyTask, params, seed));
   const outcome = await train({
     backend,
     batchSize: 2,

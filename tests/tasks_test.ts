@@ -165,22 +165,26 @@ Deno.test("config() builds the reference's NTMs, heads overriding num_heads", ()
 
 Deno.test("resolveParams() and the task checks reject bad params, naming the problem", () => {
   const cases: [string[], RegExp][] = [
-    [["bogus=1"], /^Cannot set param "bogus": valid params are controller_size, .*rmsprop_alpha$/],
+    [
+      ["bogus=1"],
+      /^Cannot set param "bogus": valid params are controller_size, .*, rmsprop_alpha, sequence_width, .*, num_batches$/,
+    ],
     [["batch_size"], /^Cannot parse param "batch_size": write it as name=value/],
     [
       ["batch_size=two"],
-      /^Invalid param batch_size=two: it must be an integer ≥ 1 and ≤ 2147483647$/,
+      /^Cannot set param batch_size=two: it must be an integer ≥ 1 and ≤ 2147483647$/,
     ],
     [
       ["batch_size=1.5"],
-      /^Invalid param batch_size=1.5: it must be an integer ≥ 1 and ≤ 2147483647$/,
+      /^Cannot set param batch_size=1.5: it must be an integer ≥ 1 and ≤ 2147483647$/,
     ],
-    [["controller_size=-3"], /^Invalid param controller_size=-3: it must be an integer ≥ 1 and/],
-    [["controller_size=3000000000"], /^Invalid param controller_size=3000000000: it must be an/],
-    [["memory_n=2"], /^Invalid param memory_n=2: it must be an integer ≥ 3 and ≤ 2147483647$/],
-    [["rmsprop_lr=0"], /^Invalid param rmsprop_lr=0: it must be a number > 0$/],
+    [["controller_size=-3"], /^Cannot set param controller_size=-3: it must be an integer ≥ 1 and/],
+    [["controller_size=3000000000"], /^Cannot set param controller_size=3000000000: it must be an/],
+    [["memory_n=2"], /^Cannot set param memory_n=2: it must be an integer ≥ 3 and ≤ 2147483647$/],
+    [["rmsprop_lr=0"], /^Cannot set param rmsprop_lr=0: it must be a number > 0$/],
     [["rmsprop_momentum=1"], /must be a number ≥ 0 and < 1$/],
-    [["rmsprop_lr=fast"], /^Invalid param rmsprop_lr=fast/],
+    [["rmsprop_lr=fast"], /^Cannot set param rmsprop_lr=fast: it must be a number > 0$/],
+    [["rmsprop_lr=1e999"], /^Cannot set param rmsprop_lr=1e999: it must be a number > 0$/],
   ];
   for (const [assignments, message] of cases) {
     assert.throws(() => copyParams(...assignments), (error: Error) => {
@@ -192,13 +196,16 @@ Deno.test("resolveParams() and the task checks reject bad params, naming the pro
   const checked: [() => unknown, RegExp][] = [
     [
       () => copyTask.check(copyParams("sequence_min_len=5", "sequence_max_len=4")),
-      /^Invalid params: sequence_min_len \(5\) must not exceed sequence_max_len \(4\)$/,
+      /^Cannot set params: sequence_min_len \(5\) must not exceed sequence_max_len \(4\)$/,
     ],
     [
       () => repeatCopyTask.check(repeatParams("repeat_min=3", "repeat_max=2")),
       /repeat_min \(3\) must not exceed repeat_max \(2\)/,
     ],
-    [() => copyTask.config(copyParams("heads=write,write")), /at least one read head/],
+    [
+      () => copyTask.config(copyParams("heads=write,write")),
+      /^Cannot build the model: heads must hold at least one read head, got \[write, write\]$/,
+    ],
     [() => copyTask.config(copyParams("heads=read,erase")), /"erase" is not a head kind/],
   ];
   for (const [run, message] of checked) {

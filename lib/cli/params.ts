@@ -6,6 +6,7 @@
  */
 
 import { UsageError } from "../config.ts";
+import { parseInteger } from "../io/integer_text.ts";
 import type { ParamSchema, ParamSpec, ParamValues } from "../train/task.ts";
 
 /** Splits `name=value` at its first `=`; throws UsageError when there is none. */
@@ -31,12 +32,18 @@ function describeRange(spec: ParamSpec): string {
   return `${kind} ${low} and ${high}`;
 }
 
-/** Checks a value against its spec; throws UsageError naming the param and its valid range. */
-export function checkParamValue(spec: ParamSpec, name: string, value: unknown): number | string {
+/**
+ * Checks a value against its spec; throws UsageError naming the param, the value (`text`, as
+ * the user wrote it, when given) and the valid range.
+ */
+export function checkParamValue(
+  spec: ParamSpec,
+  name: string,
+  value: unknown,
+  text = typeof value === "number" ? String(value) : JSON.stringify(value),
+): number | string {
   const fail = (): never => {
-    throw new UsageError(
-      `Invalid param ${name}=${JSON.stringify(value)}: it must be ${describeRange(spec)}`,
-    );
+    throw new UsageError(`Cannot set param ${name}=${text}: it must be ${describeRange(spec)}`);
   };
   if (spec.kind === "heads") {
     if (typeof value !== "string") fail();
@@ -59,18 +66,18 @@ export function checkParamValue(spec: ParamSpec, name: string, value: unknown): 
 
 /** Parses the text of one param by its spec (integers in decimal, numbers as JS literals). */
 export function parseParamValue(spec: ParamSpec, name: string, text: string): number | string {
-  if (spec.kind === "heads") return checkParamValue(spec, name, text);
-  const pattern = spec.kind === "integer" ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-  if (!pattern.test(text)) {
-    throw new UsageError(`Invalid param ${name}=${text}: it must be ${describeRange(spec)}`);
+  if (spec.kind === "heads") return checkParamValue(spec, name, text, text);
+  if (spec.kind === "integer") {
+    return checkParamValue(spec, name, parseInteger(text, spec.min, MAX_INTEGER), text);
   }
-  return checkParamValue(spec, name, Number(text));
+  const isNumber = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text);
+  return checkParamValue(spec, name, isNumber ? Number(text) : undefined, text);
 }
 
 /**
  * The params of a run: `base` values (a checkpoint's params; defaults for names it lacks, or
- * when there is none), then the `-p` assignments in order. Every value is checked against the schema; an unknown name lists the
- * valid ones.
+ * when there is none), then the `-p` assignments in order. Every value is checked against the
+ * schema; an unknown name lists the valid ones.
  */
 export function resolveParams<S extends ParamSchema>(
   schema: S,

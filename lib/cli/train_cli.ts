@@ -15,15 +15,13 @@ import {
   readCheckpoint,
   type TrainingHistory,
 } from "../io/checkpoint.ts";
-import { initParams, type ParamLayout, paramLayout } from "../params.ts";
-import { freshState, type TrainingBackend, type TrainingState } from "../train/backend.ts";
+import type { TrainingBackend, TrainingSetup } from "../train/backend.ts";
 import { createBackend } from "../train/create_backend.ts";
 import {
-  generateBatch,
-  gpuConstants,
   type ParamValues,
   type TaskDefinition,
   type TaskSchema,
+  trainingSetup,
 } from "../train/task.ts";
 import { train } from "../train/trainer.ts";
 import { EXIT_INTERRUPTED, runCommand } from "./exit.ts";
@@ -66,12 +64,30 @@ async function checkMetricsFile(path: string): Promise<void> {
   }
 }
 
+/**
+ * The default checkpoint folder, checked like a given one when it exists (it is created, after
+ * every other check, when it does not).
+ */
+async function checkDefaultFolder(path: string): Promise<void> {
+  const exists = await Deno.stat(path).then(() => true, () => false);
+  if (exists) await checkWritableFolder(path, "checkpoint path");
+}
+
+/** Creates the default checkpoint folder; a failure is the user's to fix. */
+async function createDefaultFolder(path: string): Promise<void> {
+  try {
+    await Deno.mkdir(path, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`Cannot use checkpoint path "${path}": ${(error as Error).message}`);
+  }
+  await checkWritableFolder(path, "checkpoint path");
+}
+
 /** Everything a run needs, checked. */
 interface RunPlan<S extends TaskSchema> {
   readonly seed: number;
   readonly params: ParamValues<S>;
-  readonly layout: ParamLayout;
-  readonly initial: TrainingState;
+  readonly setup: TrainingSetup;
   readonly completed: number;
   readonly history: TrainingHistory;
   readonly resumed?: LoadedCheckpoint;
@@ -96,10 +112,6 @@ async function planRun<S extends TaskSchema>(
   const seed = resumed?.seed ?? options.seed ?? DEFAULT_SEED;
   const params = resolveParams(task.params, options.params, resumed?.params);
   task.check(params);
-  const layout = paramLayout(task.config(params));
-  const initial = resumed
-    ? checkpointState(layout, resumed)
-    : freshState(layout, initParams(layout, seed));
   const numBatches = Number(params.num_batches);
   if (resumed && resumed.batch >= numBatches) {
     throw new UsageError(
@@ -107,12 +119,26 @@ async function planRun<S extends TaskSchema>(
         `${numBatches}; raise it with -p num_batches=N`,
     );
   }
+  let setup: TrainingSetup;
+  try {
+    setup = trainingSetup(
+      task,
+      params,
+      seed,
+      resumed && ((layout) => checkpointState(layout, resumed)),
+    );
+  } catch (error) {
+    // Sizes within the store's limit can still be too large to allocate here.
+    if (!(error instanceof RangeError)) throw error;
+    throw new UsageError(
+      `Cannot allocate the model's parameters: ${error.message}; lower the sizes`,
+    );
+  }
   return {
     seed,
     params,
-    layout,
-    initial,
-    completed: resumed?.batch ?? 0,
+    setup,
+    completed: resumed ? resumed.nextBatch - 1 : 0,
     history: resumed?.history ?? { loss: [], cost: [], seq_lengths: [] },
     resumed,
   };
@@ -128,27 +154,19 @@ async function trainTask<S extends TaskSchema>(
     return 0;
   }
   const plan = await planRun(task, options);
-  const { seed, params, layout } = plan;
+  const { seed, params, setup } = plan;
+  const { layout, capacity } = setup;
   const { config } = layout;
   const checkpointsOn = options.checkpointInterval > 0;
-  if (checkpointsOn && options.checkpointPathGiven) {
-    await checkWritableFolder(options.checkpointPath, "checkpoint path");
+  if (checkpointsOn) {
+    if (options.checkpointPathGiven) {
+      await checkWritableFolder(options.checkpointPath, "checkpoint path");
+    } else await checkDefaultFolder(options.checkpointPath);
   }
   if (options.metricsFile !== undefined) await checkMetricsFile(options.metricsFile);
-
-  const elements = task.elements(params);
-  const capacity = task.capacity(params);
   let backend: TrainingBackend;
   try {
-    backend = await createBackend(options.backend, {
-      layout,
-      optimizer: task.optimizer(params),
-      capacity,
-      seed,
-      batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
-      initial: plan.initial,
-      deviceData: { source: task.gpu.source, constants: gpuConstants(task, params) },
-    });
+    backend = await createBackend(options.backend, setup);
   } catch (error) {
     // Sizes too large to allocate (typed arrays, Wasm memory, GPU buffers) are the params' fault.
     if (!(error instanceof RangeError)) throw error;
@@ -170,8 +188,7 @@ async function trainTask<S extends TaskSchema>(
   };
   try {
     if (checkpointsOn && !options.checkpointPathGiven) {
-      await Deno.mkdir(options.checkpointPath, { recursive: true });
-      await checkWritableFolder(options.checkpointPath, "checkpoint path");
+      await createDefaultFolder(options.checkpointPath);
     }
     const numBatches = Number(params.num_batches);
     console.log(`Training ${task.name} (${task.description}), seed ${seed}`);
@@ -187,7 +204,7 @@ async function trainTask<S extends TaskSchema>(
     console.log(`Backend: ${backend.description}`);
     if (plan.resumed) {
       console.log(
-        `Resuming from ${plan.resumed.path} at batch ${plan.completed + 1} ` +
+        `Resuming from ${plan.resumed.path} at batch ${plan.resumed.nextBatch} ` +
           `(trained on ${plan.resumed.backend})`,
       );
     }

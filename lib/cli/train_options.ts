@@ -6,10 +6,11 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { UsageError } from "../config.ts";
+import { parseInteger } from "../io/integer_text.ts";
 import { BACKEND_KINDS, type BackendKind, parseBackendKind } from "../train/create_backend.ts";
 import type { TaskDefinition, TaskSchema } from "../train/task.ts";
+import { parseCommandLine } from "./command_line.ts";
 import { describeParams } from "./params.ts";
 
 /** The seed when `--seed` is not given (the reference's default). */
@@ -36,45 +37,42 @@ export interface TrainingOptions {
   readonly resume?: string;
 }
 
-function parseInteger(option: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+/** The value of an integer option in `[min, max]`; throws UsageError naming the range. */
+function integerOption(option: string, text: string, min: number, max: number): number {
+  const value = parseInteger(text, min, max);
+  if (value === undefined) {
     throw new UsageError(
-      `Invalid option ${option} ${text}: it must be an integer from ${min} to ${max}`,
+      `Cannot use option ${option}=${text}: it must be an integer from ${min} to ${max}`,
     );
   }
-  return Number(text);
+  return value;
 }
 
 /** Parses the arguments of a training run; throws UsageError on anything malformed. */
 export function parseTrainingOptions(args: readonly string[]): TrainingOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      options: {
-        help: { type: "boolean", short: "h" },
-        seed: { type: "string" },
-        param: { type: "string", short: "p", multiple: true },
-        "checkpoint-interval": { type: "string" },
-        "checkpoint-path": { type: "string" },
-        "report-interval": { type: "string" },
-        backend: { type: "string" },
-        "metrics-file": { type: "string" },
-        resume: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`Cannot parse arguments: ${(error as Error).message}; see --help`);
-  }
+  const { values } = parseCommandLine({
+    args: [...args],
+    options: {
+      help: { type: "boolean", short: "h" },
+      seed: { type: "string" },
+      param: { type: "string", short: "p", multiple: true },
+      "checkpoint-interval": { type: "string" },
+      "checkpoint-path": { type: "string" },
+      "report-interval": { type: "string" },
+      backend: { type: "string" },
+      "metrics-file": { type: "string" },
+      resume: { type: "string" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   return {
     help: values.help ?? false,
     seed: values.seed === undefined
       ? undefined
-      : parseInteger("--seed", values.seed, 0, 0xffff_ffff),
+      : integerOption("--seed", values.seed, 0, 0xffff_ffff),
     params: values.param ?? [],
-    checkpointInterval: parseInteger(
+    checkpointInterval: integerOption(
       "--checkpoint-interval",
       values["checkpoint-interval"] ?? "1000",
       0,
@@ -82,7 +80,7 @@ export function parseTrainingOptions(args: readonly string[]): TrainingOptions {
     ),
     checkpointPath: values["checkpoint-path"] ?? DEFAULT_CHECKPOINT_PATH,
     checkpointPathGiven: values["checkpoint-path"] !== undefined,
-    reportInterval: parseInteger(
+    reportInterval: integerOption(
       "--report-interval",
       values["report-interval"] ?? "200",
       1,

@@ -5,6 +5,9 @@
  * it. Both files are written atomically, the history first, so a checkpoint file always has its
  * history.
  *
+ * The random generator is counter-based (`lib/random.ts`), so the `next_batch` metadata, the
+ * number of the next batch to train, is its whole state.
+ *
  * @module
  */
 
@@ -17,6 +20,7 @@ import {
 } from "../params.ts";
 import type { TrainingState } from "../train/backend.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
+import { parseInteger } from "./integer_text.ts";
 import { readSafetensors, type Tensor, writeSafetensors } from "./safetensors.ts";
 
 /** The `format` metadata value of this project's checkpoints. */
@@ -55,6 +59,8 @@ export interface Checkpoint extends CheckpointInfo {
 export interface LoadedCheckpoint extends CheckpointInfo {
   /** The safetensors path it was read from. */
   readonly path: string;
+  /** The number of the next batch to train: the RNG position, `batch + 1`. */
+  readonly nextBatch: number;
   readonly tensors: Map<string, Tensor>;
   readonly history: TrainingHistory;
 }
@@ -124,6 +130,7 @@ export async function writeCheckpoint(
     config: JSON.stringify(referenceConfig(layout.config)),
     seed: String(checkpoint.seed),
     batch: String(checkpoint.batch),
+    next_batch: String(checkpoint.batch + 1),
     backend: checkpoint.backend,
   };
   await writeFileAtomic(
@@ -182,19 +189,24 @@ export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
   if (metadata.format_version !== String(CHECKPOINT_VERSION)) {
     fail(`format version ${metadata.format_version} is not supported (only ${CHECKPOINT_VERSION})`);
   }
-  const integer = (name: string, low: number, high: number): number => {
-    const value = Number(metadata[name]);
-    if (!/^\d+$/.test(metadata[name] ?? "") || value < low || value > high) {
+  const integer = (name: string, low: number, high: number): number =>
+    parseInteger(metadata[name] ?? "", low, high) ??
       fail(
         `metadata "${name}" is ${
           JSON.stringify(metadata[name])
         }, not an integer in [${low}, ${high}]`,
       );
-    }
-    return value;
-  };
   const seed = integer("seed", 0, 0xffff_ffff);
   const batch = integer("batch", 0, 0x7fff_ffff);
+  // Files written before next_batch was recorded resume at batch + 1.
+  const nextBatch = metadata.next_batch === undefined
+    ? batch + 1
+    : integer("next_batch", 1, 0x8000_0000);
+  if (nextBatch !== batch + 1) {
+    fail(
+      `metadata "next_batch" is ${nextBatch}, but after batch ${batch} the next is ${batch + 1}`,
+    );
+  }
   let params: Record<string, number | string> = {};
   try {
     params = JSON.parse(metadata.params ?? "");
@@ -212,6 +224,7 @@ export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
   }
   return {
     path: file,
+    nextBatch,
     task: metadata.task ?? "",
     params,
     seed,

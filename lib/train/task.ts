@@ -13,6 +13,8 @@
 
 import { headPairs, type NTMConfig, parseHeads, UsageError, validateConfig } from "../config.ts";
 import { referenceRmsprop, type RmspropSettings } from "../cpu/rmsprop.ts";
+import { initParams, type ParamLayout, paramLayout } from "../params.ts";
+import { freshState, type TrainingSetup, type TrainingState } from "./backend.ts";
 
 /** One batch of a task: inputs, targets and the sequence lengths they share. */
 export interface TaskBatch {
@@ -171,6 +173,37 @@ export interface TaskDefinition<S extends TaskSchema = TaskSchema> {
   readonly gpu: TaskGpuTwin<S>;
 }
 
+/** The longest sequence length and repeat count a task param may ask for. */
+export const MAX_SEQUENCE_LENGTH = 65536;
+
+/** The most batches a run may train (batch numbers are data streams below `INIT_STREAM`). */
+export const MAX_BATCHES = 0x7fff_ffff;
+
+/**
+ * The random index of bit `w` of sequence `b` at step `t` in a batch of `batchSize` sequences of
+ * `width` bits: `2 + (t·B + b)·W + w` (indices 0 and 1 draw the lengths).
+ */
+export function bitIndex(t: number, b: number, w: number, batchSize: number, width: number) {
+  return 2 + (t * batchSize + b) * width + w;
+}
+
+/**
+ * The specs of the params every NTM task shares (`ModelParams`), with the reference's names and
+ * defaults; a task spreads them into its schema beside its own data params.
+ */
+export const modelParams = {
+  controller_size: integerParam(100, { min: 1 }, "LSTM controller size (H)"),
+  controller_layers: integerParam(1, { min: 1 }, "LSTM controller layers (L)"),
+  num_heads: integerParam(1, { min: 1 }, "read/write head pairs, when heads is empty"),
+  heads: headsParam("head list in run order, e.g. write,read,read; overrides num_heads"),
+  memory_n: integerParam(128, { min: 3 }, "memory rows (N)"),
+  memory_m: integerParam(20, { min: 1 }, "memory width (M)"),
+  batch_size: integerParam(1, { min: 1 }, "sequences per batch (B)"),
+  rmsprop_lr: numberParam(1e-4, { min: 0, minExclusive: true }, "RMSprop learning rate"),
+  rmsprop_momentum: numberParam(0.9, { min: 0, max: 1, maxExclusive: true }, "RMSprop momentum"),
+  rmsprop_alpha: numberParam(0.95, { min: 0, max: 1 }, "RMSprop smoothing constant"),
+};
+
 /** The params every NTM task shares, as the reference names them. */
 export interface ModelParams {
   readonly controller_size: number;
@@ -220,7 +253,7 @@ export function checkOrdered(
 ): void {
   if (Number(params[low]) > Number(params[high])) {
     throw new UsageError(
-      `Invalid params: ${low} (${params[low]}) must not exceed ${high} (${params[high]})`,
+      `Cannot set params: ${low} (${params[low]}) must not exceed ${high} (${params[high]})`,
     );
   }
 }
@@ -266,5 +299,30 @@ export function gpuConstants<S extends TaskSchema>(
     INPUTS: config.inputs,
     OUTPUTS: config.outputs,
     ...task.gpu.constants(params),
+  };
+}
+
+/**
+ * What a backend needs to train `task` with `params` from `seed`: the layout, optimizer and
+ * capacity, the CPU batches and their WGSL twin. The state starts from `initial(layout)`, by
+ * default a fresh initialisation from the seed.
+ */
+export function trainingSetup<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  params: ParamValues<S>,
+  seed: number,
+  initial: (layout: ParamLayout) => TrainingState = (layout) =>
+    freshState(layout, initParams(layout, seed)),
+): TrainingSetup {
+  const layout = paramLayout(task.config(params));
+  const elements = task.elements(params);
+  return {
+    layout,
+    optimizer: task.optimizer(params),
+    capacity: task.capacity(params),
+    seed,
+    batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
+    initial: initial(layout),
+    deviceData: { source: task.gpu.source, constants: gpuConstants(task, params) },
   };
 }

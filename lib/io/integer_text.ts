@@ -1,0 +1,16 @@
+/**
+ * Integers written as text (command-line options, `-p` params, checkpoint metadata), parsed
+ * one way everywhere.
+ *
+ * @module
+ */
+
+/**
+ * The integer `text` spells in decimal (an optional sign, then digits), when it lies in
+ * `[min, max]`; otherwise undefined, for the caller to name what is valid.
+ */
+export function parseInteger(text: string, min: number, max: number): number | undefined {
+  if (!/^[+-]?\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= min && value <= max ? value : undefined;
+}
