@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { headPairs, type NTMConfig } from "../lib/config.ts";
+import { headPairs, type NTMConfig, UsageError } from "../lib/config.ts";
 import { readSafetensors } from "../lib/io/safetensors.ts";
-import { initParams, paramLayout, toReferenceTensors } from "../lib/params.ts";
+import { initParams, MAX_STORE_SIZE, paramLayout, toReferenceTensors } from "../lib/params.ts";
 import { loadFixture } from "../lib/verify/fixture.ts";
 
 const FIXTURES = ["copy_default", "repeat_copy_shape", "two_head_pairs_two_layers"];
@@ -115,4 +115,27 @@ Deno.test("paramLayout() bounds follow NTM-SPEC: LSTM ±5/sqrt(I_ctrl+H), memory
   close(std("fc.bias"), 0.01);
   assert.equal(layout.entry("controller.lstm.bias_ih_l0").init.kind, "zeros");
   assert.equal(layout.entry("controller.lstm.bias_hh_l0").init.kind, "zeros");
+});
+
+Deno.test("paramLayout() refuses a store beyond MAX_STORE_SIZE, naming its size and the limit", () => {
+  const fits = paramLayout({ ...COPY_DEFAULT, memoryN: 1000 });
+  assert.ok(fits.size < MAX_STORE_SIZE);
+  for (const config of [{ controllerSize: 100000 }, { memoryN: 2e9 }, { inputs: 2e9 }]) {
+    assert.throws(() => paramLayout({ ...COPY_DEFAULT, ...config }), (error: Error) => {
+      assert.ok(error instanceof UsageError, error.message);
+      assert.match(
+        error.message,
+        /^Cannot build the model: its parameters need \d+ floats, more than the 1073741824 \(4 GiB\) a store may hold; /,
+      );
+      return true;
+    });
+  }
+});
+
+Deno.test("ParamLayout.entry() names the unknown tensor and lists the config's tensors", () => {
+  const layout = paramLayout(COPY_DEFAULT);
+  assert.throws(
+    () => layout.entry("fc.weights"),
+    /^RangeError: Cannot find parameter "fc\.weights": this config's tensors are controller\.lstm_h_bias, .*, fc\.weight, fc\.bias, read0_bias, memory\.mem_bias$/,
+  );
 });
