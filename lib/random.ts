@@ -2,8 +2,8 @@
  * A counter-based random generator: every draw is a pure function of (seed, stream, index).
  *
  * The same three 32-bit integers always give the same draw, on the CPU and in WGSL
- * (`shaders/common/random.wgsl` is the twin, tested to agree bit for bit). Nothing is carried between
- * draws, so a training run resumes exactly from a batch number.
+ * (`shaders/common/random.wgsl` is the twin, tested to agree bit for bit). Nothing is carried
+ * between draws, so a training run resumes exactly from a batch number.
  *
  * Streams used by this project:
  * - stream `n` (1 ≤ n < 2^31): the task data of batch number n;
