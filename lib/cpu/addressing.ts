@@ -9,6 +9,7 @@
  */
 
 import type { Floats } from "./floats.ts";
+import { softmaxRows, softmaxRowsBackward } from "./softmax.ts";
 
 /** The cosine's denominator floor, as in PyTorch's `cosine_similarity` (eps 1e-8). */
 export const COSINE_EPS = 1e-8;
@@ -45,24 +46,15 @@ export function contentForward(
     rowNorms[i] = rowNorm;
     similarity[i] = dot / Math.max(rowNorm * keyNorm, COSINE_EPS);
   }
-  contentWeighting(similarity, beta, N, wc);
-}
-
-/** The content weighting from the similarities: `wc = softmax(beta · K)` over the N rows. */
-export function contentWeighting(similarity: Floats, beta: number, N: number, wc: Floats): void {
-  let largest = -Infinity;
-  for (let i = 0; i < N; i++) largest = Math.max(largest, beta * similarity[i]);
-  let total = 0;
-  for (let i = 0; i < N; i++) {
-    wc[i] = Math.exp(beta * similarity[i] - largest);
-    total += wc[i];
-  }
-  for (let i = 0; i < N; i++) wc[i] /= total;
+  // The logits beta·K go into wc, and the softmax runs in place.
+  for (let i = 0; i < N; i++) wc[i] = beta * similarity[i];
+  softmaxRows(wc, 1, N, wc);
 }
 
 /**
  * Backward of content addressing. From `dwc`, adds the gradients of the memory to `dMemory`
- * and of the key to `dKey`; returns the gradient of beta.
+ * and of the key to `dKey`; returns the gradient of beta. Allocates N float64 values for the
+ * logits' gradient (these plain kernels are the reference; `WasmKernels` is the fast path).
  */
 export function contentBackward(
   memory: Floats,
@@ -80,11 +72,12 @@ export function contentBackward(
   let keySquared = 0;
   for (let m = 0; m < M; m++) keySquared += (key[m] + COSINE_OFFSET) ** 2;
   const keyNorm = Math.sqrt(keySquared);
-  let weighted = 0;
-  for (let i = 0; i < N; i++) weighted += dwc[i] * wc[i];
+  // The gradient of the logits beta·K, in float64 whatever the precision of the arrays.
+  const dLogits = new Float64Array(N);
+  softmaxRowsBackward(wc, dwc, 1, N, dLogits);
   let dBeta = 0;
   for (let i = 0; i < N; i++) {
-    const dLogit = wc[i] * (dwc[i] - weighted);
+    const dLogit = dLogits[i];
     dBeta += dLogit * similarity[i];
     const dSimilarity = dLogit * beta;
     if (dSimilarity === 0) continue;

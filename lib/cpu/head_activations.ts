@@ -11,6 +11,7 @@
 import type { HeadLayout } from "../config.ts";
 import { sigmoid, softplus, softplusGrad } from "./activations.ts";
 import type { Floats } from "./floats.ts";
+import { softmaxRows, softmaxRowsBackward } from "./softmax.ts";
 
 /** Activates one head's raw output `raw [width]` into `act [width]`. */
 export function activateHead(layout: HeadLayout, M: number, raw: Floats, act: Floats): void {
@@ -18,14 +19,7 @@ export function activateHead(layout: HeadLayout, M: number, raw: Floats, act: Fl
   act[layout.beta] = softplus(raw[layout.beta]);
   act[layout.gate] = sigmoid(raw[layout.gate]);
   const s = layout.shift;
-  const largest = Math.max(raw[s], raw[s + 1], raw[s + 2]);
-  const e0 = Math.exp(raw[s] - largest);
-  const e1 = Math.exp(raw[s + 1] - largest);
-  const e2 = Math.exp(raw[s + 2] - largest);
-  const total = e0 + e1 + e2;
-  act[s] = e0 / total;
-  act[s + 1] = e1 / total;
-  act[s + 2] = e2 / total;
+  softmaxRows(raw.subarray(s, s + 3), 1, 3, act.subarray(s, s + 3));
   act[layout.gamma] = 1 + softplus(raw[layout.gamma]);
   if (layout.erase >= 0) {
     for (let m = 0; m < M; m++) {
@@ -49,8 +43,13 @@ export function activateHeadBackward(
   const g = act[layout.gate];
   dRaw[layout.gate] = dAct[layout.gate] * g * (1 - g);
   const s = layout.shift;
-  const weighted = dAct[s] * act[s] + dAct[s + 1] * act[s + 1] + dAct[s + 2] * act[s + 2];
-  for (let j = 0; j < 3; j++) dRaw[s + j] = act[s + j] * (dAct[s + j] - weighted);
+  softmaxRowsBackward(
+    act.subarray(s, s + 3),
+    dAct.subarray(s, s + 3),
+    1,
+    3,
+    dRaw.subarray(s, s + 3),
+  );
   dRaw[layout.gamma] = dAct[layout.gamma] * softplusGrad(raw[layout.gamma]);
   if (layout.erase >= 0) {
     for (let m = 0; m < M; m++) {

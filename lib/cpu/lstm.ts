@@ -5,6 +5,7 @@
  * @module
  */
 
+import { sigmoid } from "./activations.ts";
 import type { Floats } from "./floats.ts";
 import type { LinearKernels } from "./linear_kernels.ts";
 
@@ -72,10 +73,10 @@ export function lstmCellForward(
   for (let b = 0; b < B; b++) {
     const row = b * 4 * H;
     for (let j = 0; j < H; j++) {
-      gates[row + j] = 1 / (1 + Math.exp(-gates[row + j]));
-      gates[row + H + j] = 1 / (1 + Math.exp(-gates[row + H + j]));
+      gates[row + j] = sigmoid(gates[row + j]);
+      gates[row + H + j] = sigmoid(gates[row + H + j]);
       gates[row + 2 * H + j] = Math.tanh(gates[row + 2 * H + j]);
-      gates[row + 3 * H + j] = 1 / (1 + Math.exp(-gates[row + 3 * H + j]));
+      gates[row + 3 * H + j] = sigmoid(gates[row + 3 * H + j]);
       c[b * H + j] = gates[row + H + j] * cPrev[b * H + j] +
         gates[row + j] * gates[row + 2 * H + j];
       tanhC[b * H + j] = Math.tanh(c[b * H + j]);

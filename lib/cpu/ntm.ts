@@ -10,7 +10,7 @@
  */
 
 import { controllerInputSize, headLayout, type NTMConfig, outputInputSize } from "../config.ts";
-import { headNames, lstmName, type ParamLayout } from "../params.ts";
+import { headNames, lstmName, type ParamLayout, paramView } from "../params.ts";
 import { sigmoid } from "./activations.ts";
 import {
   interpolateBackward,
@@ -24,6 +24,7 @@ import { type Allocate, type Floats, plainAllocator } from "./floats.ts";
 import { activateHead, activateHeadBackward } from "./head_activations.ts";
 import { type CpuKernels, plainCpuKernels } from "./kernels.ts";
 import { lstmBackward, lstmForward, type LstmWeights } from "./lstm.ts";
+import { sumRows } from "./sum.ts";
 import {
   allocateGradientTape,
   allocateTape,
@@ -63,11 +64,9 @@ interface Views {
   memoryBias: Floats;
 }
 
+/** Every tensor of a store (parameters or gradients) as a view, by its role in the model. */
 function views(layout: ParamLayout, store: Floats): Views {
-  const view = (name: string) => {
-    const entry = layout.entry(name);
-    return store.subarray(entry.offset, entry.offset + entry.size);
-  };
+  const view = (name: string) => paramView(layout, store, name);
   const { config } = layout;
   return {
     hBias: view("controller.lstm_h_bias"),
@@ -490,11 +489,6 @@ export class CpuNtm {
       }
     }
     // Weight gradients of the whole sequence, one outer product each.
-    const sumRows = (bias: Floats, rows: Floats, width: number, count: number) => {
-      for (let n = 0; n < count; n++) {
-        for (let j = 0; j < width; j++) bias[j] += rows[n * width + j];
-      }
-    };
     for (let layer = 0; layer < L; layer++) {
       const lt = tape.layers[layer], dGates = d.dGates[layer].subarray(0, S * B * 4 * H);
       const layerInput = layer === 0
@@ -503,19 +497,19 @@ export class CpuNtm {
       const inputs = layerInputs[layer];
       kernels.outerAdd(g.layers[layer].weightIh, dGates, layerInput, 4 * H, inputs, S * B);
       kernels.outerAdd(g.layers[layer].weightHh, dGates, lt.h, 4 * H, H, S * B);
-      sumRows(g.layers[layer].biasIh, dGates, 4 * H, S * B);
-      sumRows(g.layers[layer].biasHh, dGates, 4 * H, S * B);
+      sumRows(g.layers[layer].biasIh, dGates, S * B, 4 * H);
+      sumRows(g.layers[layer].biasHh, dGates, S * B, 4 * H);
     }
     const hTops = tape.layers[L - 1].h.subarray(B * H);
     config.heads.forEach((_, k) => {
       const width = headWidths[k];
       kernels.outerAdd(g.heads[k].weight, d.dRaw[k], hTops, width, H, S * B);
-      sumRows(g.heads[k].bias, d.dRaw[k], width, S * B);
+      sumRows(g.heads[k].bias, d.dRaw[k], S * B, width);
     });
     const dLogits = d.dLogits.subarray(inputSteps * B * O, S * B * O);
     const fcIn = tape.outputInput.subarray(inputSteps * B * F, S * B * F);
     kernels.outerAdd(g.fcWeight, dLogits, fcIn, O, F, outputSteps * B);
-    sumRows(g.fcBias, dLogits, O, outputSteps * B);
+    sumRows(g.fcBias, dLogits, outputSteps * B, O);
   }
 
   /** Head `k`'s weightings at every step of the last sequence, `[S, B, N]`. */

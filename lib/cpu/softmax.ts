@@ -1,14 +1,14 @@
 /**
- * Softmax over the last dimension of a `[rows, cols]` array, forward and backward: the CPU twin
- * of the GPU `softmax` op (the NTM itself uses the softmaxes inside addressing.ts and
- * head_activations.ts).
+ * Softmax over the last dimension of a `[rows, cols]` array, forward and backward: the one the
+ * CPU model runs (content addressing's `softmax(beta·K)` in addressing.ts, the shift weights in
+ * head_activations.ts) and the CPU twin of the GPU `softmax` op.
  *
  * @module
  */
 
 import type { Floats } from "./floats.ts";
 
-/** `y[r, i] = exp(x[r, i] - max_r) / Σ_j exp(x[r, j] - max_r)`; overwrites y. */
+/** `y[r, i] = exp(x[r, i] - max_r) / Σ_j exp(x[r, j] - max_r)`; overwrites y, which may be x. */
 export function softmaxRows(x: Floats, rows: number, cols: number, y: Floats): void {
   for (let r = 0; r < rows; r++) {
     const start = r * cols;
@@ -23,7 +23,10 @@ export function softmaxRows(x: Floats, rows: number, cols: number, y: Floats): v
   }
 }
 
-/** Backward from the output: `dx[r, i] = y[r, i]·(dy[r, i] - Σ_j dy[r, j]·y[r, j])`; overwrites dx. */
+/**
+ * Backward from the output: `dx[r, i] = y[r, i]·(dy[r, i] - Σ_j dy[r, j]·y[r, j])`; overwrites
+ * dx, which may be dy.
+ */
 export function softmaxRowsBackward(
   y: Floats,
   dy: Floats,

@@ -1,6 +1,6 @@
 /**
- * Sum reductions: the CPU twins of the GPU `sumRows` and `sumAll` ops (a bias gradient is the
- * sum over rows of the output gradient).
+ * Sum reductions: the CPU model's bias gradients (the sum over rows of the output gradient) and
+ * the CPU twins of the GPU `sumRows` and `sumAll` ops.
  *
  * @module
  */
