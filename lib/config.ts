@@ -118,7 +118,9 @@ export function validateConfig(config: NTMConfig): NTMConfig {
   for (const field of positiveSizes) {
     const value = config[field];
     if (!Number.isInteger(value) || value < 1) {
-      throw new UsageError(`Cannot build the model: ${field} must be a positive integer, got ${value}`);
+      throw new UsageError(
+        `Cannot build the model: ${field} must be a positive integer, got ${value}`,
+      );
     }
   }
   if (!Number.isInteger(config.memoryN) || config.memoryN < 3) {
@@ -128,7 +130,9 @@ export function validateConfig(config: NTMConfig): NTMConfig {
   }
   if (config.heads.length === 0 || readCount(config) === 0) {
     throw new UsageError(
-      `Cannot build the model: heads must hold at least one read head, got [${config.heads.join(", ")}]`,
+      `Cannot build the model: heads must hold at least one read head, got [${
+        config.heads.join(", ")
+      }]`,
     );
   }
   for (const head of config.heads) {

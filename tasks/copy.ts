@@ -13,19 +13,29 @@ import {
   bitIndex,
   checkOrdered,
   integerParam,
+  type IntegerParamSpec,
   MAX_BATCHES,
   MAX_SEQUENCE_LENGTH,
   modelConfig,
   modelOptimizer,
   modelParams,
+  type ModelParamSpecs,
   type ParamValues,
   type TaskDefinition,
   type TaskElements,
 } from "../lib/train/task.ts";
 import copySource from "../shaders/tasks/copy.wgsl" with { type: "text" };
 
+/** The specs of the copy task's params. */
+export type CopyParamSpecs = ModelParamSpecs & {
+  readonly sequence_width: IntegerParamSpec;
+  readonly sequence_min_len: IntegerParamSpec;
+  readonly sequence_max_len: IntegerParamSpec;
+  readonly num_batches: IntegerParamSpec;
+};
+
 /** The copy task's params: the shared model params and its own data params. */
-export const copyParams = {
+export const copyParams: CopyParamSpecs = {
   ...modelParams,
   sequence_width: integerParam(8, { min: 1 }, "bits per vector (W)"),
   sequence_min_len: integerParam(1, { min: 1, max: MAX_SEQUENCE_LENGTH }, "shortest sequence"),

@@ -14,19 +14,31 @@ import {
   bitIndex,
   checkOrdered,
   integerParam,
+  type IntegerParamSpec,
   MAX_BATCHES,
   MAX_SEQUENCE_LENGTH,
   modelConfig,
   modelOptimizer,
   modelParams,
+  type ModelParamSpecs,
   type ParamValues,
   type TaskDefinition,
   type TaskElements,
 } from "../lib/train/task.ts";
 import repeatCopySource from "../shaders/tasks/repeat_copy.wgsl" with { type: "text" };
 
+/** The specs of the repeat copy task's params. */
+export type RepeatCopyParamSpecs = ModelParamSpecs & {
+  readonly sequence_width: IntegerParamSpec;
+  readonly sequence_min_len: IntegerParamSpec;
+  readonly sequence_max_len: IntegerParamSpec;
+  readonly repeat_min: IntegerParamSpec;
+  readonly repeat_max: IntegerParamSpec;
+  readonly num_batches: IntegerParamSpec;
+};
+
 /** The repeat copy task's params: the shared model params and its own data params. */
-export const repeatCopyParams = {
+export const repeatCopyParams: RepeatCopyParamSpecs = {
   ...modelParams,
   sequence_width: integerParam(8, { min: 1 }, "bits per vector (W)"),
   sequence_min_len: integerParam(1, { min: 1, max: MAX_SEQUENCE_LENGTH }, "shortest sequence"),

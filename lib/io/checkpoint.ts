@@ -66,7 +66,12 @@ export interface LoadedCheckpoint extends CheckpointInfo {
 }
 
 /** The path without extension of a checkpoint: `<dir>/<task>-<seed>-batch-<n>`. */
-export function checkpointBase(directory: string, task: string, seed: number, batch: number) {
+export function checkpointBase(
+  directory: string,
+  task: string,
+  seed: number,
+  batch: number,
+): string {
   return `${directory.replace(/\/+$/, "") || "/"}/${task}-${seed}-batch-${batch}`;
 }
 

@@ -183,15 +183,35 @@ export const MAX_BATCHES = 0x7fff_ffff;
  * The random index of bit `w` of sequence `b` at step `t` in a batch of `batchSize` sequences of
  * `width` bits: `2 + (t·B + b)·W + w` (indices 0 and 1 draw the lengths).
  */
-export function bitIndex(t: number, b: number, w: number, batchSize: number, width: number) {
+export function bitIndex(
+  t: number,
+  b: number,
+  w: number,
+  batchSize: number,
+  width: number,
+): number {
   return 2 + (t * batchSize + b) * width + w;
 }
+
+/** The specs of `ModelParams`. */
+export type ModelParamSpecs = {
+  readonly controller_size: IntegerParamSpec;
+  readonly controller_layers: IntegerParamSpec;
+  readonly num_heads: IntegerParamSpec;
+  readonly heads: HeadsParamSpec;
+  readonly memory_n: IntegerParamSpec;
+  readonly memory_m: IntegerParamSpec;
+  readonly batch_size: IntegerParamSpec;
+  readonly rmsprop_lr: NumberParamSpec;
+  readonly rmsprop_momentum: NumberParamSpec;
+  readonly rmsprop_alpha: NumberParamSpec;
+};
 
 /**
  * The specs of the params every NTM task shares (`ModelParams`), with the reference's names and
  * defaults; a task spreads them into its schema beside its own data params.
  */
-export const modelParams = {
+export const modelParams: ModelParamSpecs = {
   controller_size: integerParam(100, { min: 1 }, "LSTM controller size (H)"),
   controller_layers: integerParam(1, { min: 1 }, "LSTM controller layers (L)"),
   num_heads: integerParam(1, { min: 1 }, "read/write head pairs, when heads is empty"),
