@@ -28,7 +28,7 @@ async function checkTask<S extends TaskSchema>(
   const params = resolveParams(task.params, assignments);
   const config = task.config(params);
   const capacity = task.capacity(params);
-  const shape = ntmShape(paramLayout(config), capacity);
+  const shape = ntmShape(paramLayout(config), capacity, 8);
   const batch = storageBuffer(context!, "test batch", 4 * shape.batchSize);
   const steps = storageBuffer(context!, "test steps", 4 * 8);
   const data = await GpuTaskData.create(

@@ -25,6 +25,8 @@ interface Case {
   readonly config: NTMConfig;
   readonly inputSteps: number;
   readonly outputSteps: number;
+  /** Lanes per batch row of the fused kernels: 8 on llvmpipe, 128 or more on a real GPU. */
+  readonly workgroupSize: number;
   readonly seed: number;
 }
 
@@ -49,14 +51,15 @@ function drawCase(seed: number): Case {
     },
     inputSteps: draw(9, 1, 5),
     outputSteps: draw(10, 1, 5),
+    workgroupSize: [8, 16, 32, 64, 128, 256, 8, 16, 32, 64][seed % 10],
     seed,
   };
 }
 
-function describe({ config, inputSteps, outputSteps }: Case): string {
+function describe({ config, inputSteps, outputSteps, workgroupSize }: Case): string {
   return `heads [${config.heads}], L ${config.controllerLayers}, N ${config.memoryN}, ` +
     `M ${config.memoryM}, H ${config.controllerSize}, I ${config.inputs}, O ${config.outputs}, ` +
-    `B ${config.batchSize}, T_in ${inputSteps}, T_out ${outputSteps}`;
+    `B ${config.batchSize}, T_in ${inputSteps}, T_out ${outputSteps}, ${workgroupSize} lanes`;
 }
 
 const CASES = Array.from({ length: 20 }, (_, index) => drawCase(100 + index));
@@ -68,7 +71,7 @@ Deno.test({
   async fn(t) {
     for (const testCase of CASES) {
       await t.step(describe(testCase), async () => {
-        const { config, inputSteps, outputSteps, seed } = testCase;
+        const { config, inputSteps, outputSteps, workgroupSize, seed } = testCase;
         const layout = paramLayout(config);
         const params = initParams(layout, seed);
         const steps = { inputSteps, outputSteps };
@@ -85,13 +88,13 @@ Deno.test({
 
         const gpu = await GpuNtm.create(context!, layout, {
           capacity: total + 1,
+          workgroupSize,
           optimizer: OPTIMIZER,
         });
         try {
           gpu.writeParams(params);
           gpu.writeBatch({ input, target, ...steps, length: outputSteps });
-          const { forward, loss, backward, weightGradients, optimizer } = gpu.kernels;
-          await runKernels(context!, [forward, loss, backward, weightGradients]);
+          await runKernels(context!, gpu.trainingStep);
           const outputs = await gpu.readOutputs(inputSteps, outputSteps);
           assertClose(outputs, expected, VALUE, "outputs");
           const [record] = await gpu.readRecords(1);
@@ -108,8 +111,7 @@ Deno.test({
               store.subarray(entry.offset, entry.offset + entry.size);
             assertClose(slice(gpuGrads), slice(grads), GRADIENT, `grad.${entry.name}`);
           }
-          // The optimizer kernel against rmspropStep on the GPU's own gradients.
-          await runKernels(context!, [optimizer]);
+          // The optimizer step against rmspropStep on the GPU's own gradients.
           const stepped = params.slice();
           const state = {
             squareAverage: new Float32Array(layout.trainableSize),

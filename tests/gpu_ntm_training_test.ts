@@ -97,27 +97,27 @@ Deno.test({
     await t.step("workgroup memory too small", () => {
       const huge = { ...small, controllerSize: limits.maxComputeWorkgroupStorageSize / 8 };
       assert.throws(
-        () => checkDeviceLimits(ntmShape(paramLayout(huge), 4), limits),
+        () => checkDeviceLimits(ntmShape(paramLayout(huge), 4, 8), limits),
         (error: Error) =>
           error instanceof UsageError && /bytes of workgroup memory/.test(error.message),
       );
     });
     await t.step("tape larger than a storage binding", () => {
-      const long = ntmShape(paramLayout({ ...small, batchSize: 64, memoryN: 1000 }), 100_000);
+      const long = ntmShape(paramLayout({ ...small, batchSize: 64, memoryN: 1000 }), 100_000, 8);
       assert.throws(
         () => checkDeviceLimits(long, limits),
         (error: Error) => error instanceof UsageError && /its tape needs/.test(error.message),
       );
     });
     await t.step("capacity and workgroup size", () => {
-      assert.throws(() => ntmShape(paramLayout(small), 0), UsageError);
+      assert.throws(() => ntmShape(paramLayout(small), 0, 8), UsageError);
       assert.throws(() => ntmShape(paramLayout(small), 4, 0), UsageError);
       const wide = ntmShape(paramLayout(small), 4, limits.maxComputeInvocationsPerWorkgroup + 1);
       assert.throws(() => checkDeviceLimits(wide, limits), /invocations per workgroup/);
     });
     await t.step("more heads than the write mask holds", () => {
       const heads = Array.from({ length: 32 }, () => "read" as const);
-      assert.throws(() => ntmShape(paramLayout({ ...small, heads }), 4), /at most 31 heads/);
+      assert.throws(() => ntmShape(paramLayout({ ...small, heads }), 4, 8), /at most 31 heads/);
     });
     await t.step("batches that do not fit the model", async () => {
       const model = await GpuNtm.create(context!, paramLayout(small), {

@@ -20,7 +20,7 @@ import { GpuTaskData } from "./ntm/task_data.ts";
 
 /** How the WebGPU backend runs. */
 export interface GpuBackendOptions {
-  /** Invocations per workgroup of the fused kernels (see lib/gpu/ntm/shape.ts). */
+  /** Lanes per batch row of the fused kernels (default: `preferredWorkgroupSize`). */
   readonly workgroupSize?: number;
   /** Batches whose records the GPU holds between readbacks; default 1024. */
   readonly recordCapacity?: number;

@@ -1,17 +1,20 @@
-// Every weight and bias gradient of a sequence in one dispatch: a grouped matrix product
-// `C[m, n] = Σ_rows A[row, m]·X[row, n]` over a table of jobs (lib/gpu/ntm/weight_gradients.ts),
-// one per tensor: `dW = dYᵀ·X` with the gradient tape's dY (dGates, dRaw, dLogits) and the forward
-// tape's X (controller inputs, hidden states, output-layer inputs), and biases as column sums
-// (X = ones). The rows are the sequence's steps × batch rows, counted from the step record, so
-// the product covers exactly the steps that ran.
+// Every weight and bias gradient of a sequence, and the optimizer step, in one dispatch: a
+// grouped matrix product `C[m, n] = Σ_rows A[row, m]·X[row, n]` over a table of jobs
+// (lib/gpu/ntm/weight_gradients.ts), one per tensor: `dW = dYᵀ·X` with the gradient tape's dY
+// (dGates, dRaw, dLogits) and the forward tape's X (controller inputs, hidden states, output
+// layer inputs), and biases as column sums (X = ones). The rows are the sequence's steps × batch
+// rows, counted from the step record, so the product covers exactly the steps that ran. Each
+// finished gradient is stored, clamped and applied with RMSprop (shaders/ntm/rmsprop.wgsl) at
+// once: every trainable float belongs to exactly one job's C.
 //
-// Each workgroup of 64 lanes computes one 32×32 tile of one job's C; each lane a 4×4 block, with
-// one vec4 load of A and one of X per row for 16 multiply-adds (rows of both tapes are padded
-// to whole vec4s). No workgroup memory and no barriers: neighbouring lanes share loads through
-// the cache. The copy task at batch 1 (S = 22 steps) runs ~125 tiles for ~2.8 MFLOP, reading
-// ~0.6 MB of tape.
+// Each workgroup of 64 lanes computes one 32×32 tile of one job's C; each lane a 4×4 block,
+// with one vec4 load of A and one of X per row for 16 multiply-adds (rows of both tapes are
+// padded to whole vec4s; 8×8 blocks ran slower on llvmpipe). No workgroup memory and no
+// barriers: neighbouring lanes share loads through the cache. The copy task at batch 1 (~22
+// steps) runs ~125 tiles for ~2.8 MFLOP, reading ~1 MB of tape, then updates 66k parameters
+// (~28 bytes each).
 //
-// Linked after shaders/ntm/shape.wgsl (for StepRecord).
+// Linked after shaders/ntm/shape.wgsl (StepRecord, BATCH) and shaders/ntm/rmsprop.wgsl.
 
 struct GemmJob {
   // A: rows of `a_stride` floats in the gradient tape.
@@ -20,7 +23,7 @@ struct GemmJob {
   // X: rows of `x_stride` floats in the forward tape (unused for column sums).
   x_offset: u32,
   x_stride: u32,
-  // C: rows of `c_stride` floats in the gradient store.
+  // C: rows of `c_stride` floats in the gradient and parameter stores.
   c_offset: u32,
   c_stride: u32,
   m: u32,
@@ -39,14 +42,30 @@ const ROWS_OUTPUT_STEPS: u32 = 1u;
 const ROWS_BATCH: u32 = 2u;
 const TILE: u32 = 32u;
 const LANES_N: u32 = 8u;
+const BLOCK: u32 = 4u;
 
 @group(0) @binding(0) var<storage, read> jobs: array<GemmJob>;
 @group(0) @binding(1) var<storage, read> steps: StepRecord;
 @group(0) @binding(2) var<storage, read> tape4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> grad4: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> gradients: array<f32>;
+@group(0) @binding(5) var<storage, read_write> params: array<f32>;
+// RMSprop's running mean of squared gradients [TRAINABLE], then its momentum buffer.
+@group(0) @binding(6) var<storage, read_write> optimizer_state: array<f32>;
+@group(0) @binding(7) var<uniform> settings: RmspropSettings;
 
 override JOB_COUNT: u32;
+// Floats in the trainable prefix of the padded store.
+override TRAINABLE: u32;
+
+// The vec4 of a padded row at `first` (clamped to lie within the row).
+fn row_block(from_tape: bool, row_start: u32, stride: u32, first: u32) -> vec4<f32> {
+  let index = (row_start + min(first, stride - 4u)) / 4u;
+  if (from_tape) {
+    return tape4[index];
+  }
+  return grad4[index];
+}
 
 @compute @workgroup_size(64)
 fn main(
@@ -62,8 +81,8 @@ fn main(
   }
   let job = jobs[index];
   let local_tile = tile - job.first_tile;
-  let first_m = (local_tile / job.tiles_n) * TILE + 4u * (lane / LANES_N);
-  let first_n = (local_tile % job.tiles_n) * TILE + 4u * (lane % LANES_N);
+  let first_m = (local_tile / job.tiles_n) * TILE + BLOCK * (lane / LANES_N);
+  let first_n = (local_tile % job.tiles_n) * TILE + BLOCK * (lane % LANES_N);
 
   var row_begin = 0u;
   var row_end = BATCH;
@@ -74,27 +93,39 @@ fn main(
     row_end = (steps.input_steps + steps.output_steps) * BATCH;
   }
 
-  // Lanes past the edge of C read a valid vec4 (clamped) and drop their sums at the store.
-  let a_column = min(first_m, job.a_stride - 4u) / 4u;
-  let x_column = min(first_n, job.x_stride - 4u) / 4u;
+  // sums[r]: row first_m + r, columns first_n … first_n + 3. Lanes past the edge of C read
+  // clamped rows and drop their sums at the store.
   var sums: array<vec4<f32>, 4>;
   for (var row = row_begin; row < row_end; row++) {
-    let a = grad4[(job.a_offset + row * job.a_stride) / 4u + a_column];
+    let a = row_block(false, job.a_offset + row * job.a_stride, job.a_stride, first_m);
     var x = vec4<f32>(1.0);
     if (job.column_sum == 0u) {
-      x = tape4[(job.x_offset + row * job.x_stride) / 4u + x_column];
+      x = row_block(true, job.x_offset + row * job.x_stride, job.x_stride, first_n);
     }
     sums[0] += a.x * x;
     sums[1] += a.y * x;
     sums[2] += a.z * x;
     sums[3] += a.w * x;
   }
-  for (var r = 0u; r < 4u; r++) {
-    for (var c = 0u; c < 4u; c++) {
+
+  for (var r = 0u; r < BLOCK; r++) {
+    for (var c = 0u; c < BLOCK; c++) {
       let m = first_m + r;
       let n = first_n + c;
       if (m < job.m && n < job.n) {
-        gradients[job.c_offset + m * job.c_stride + n] = sums[r][c];
+        let i = job.c_offset + m * job.c_stride + n;
+        let grad = sums[r][c];
+        gradients[i] = grad;
+        let updated = rmsprop_update(
+          settings,
+          params[i],
+          grad,
+          optimizer_state[i],
+          optimizer_state[TRAINABLE + i],
+        );
+        params[i] = updated.param;
+        optimizer_state[i] = updated.square_average;
+        optimizer_state[TRAINABLE + i] = updated.momentum_buffer;
       }
     }
   }

@@ -23,16 +23,10 @@ import {
   upload,
 } from "../context.ts";
 import { packStore, unpackStore } from "./param_layout.ts";
-import { prepareRmsprop, rmspropUniform } from "./rmsprop.ts";
-import {
-  checkDeviceLimits,
-  DEFAULT_WORKGROUP_SIZE,
-  type NtmShape,
-  ntmShape,
-  shapeDims,
-} from "./shape.ts";
+import { rmspropUniform } from "./rmsprop.ts";
+import { checkDeviceLimits, type NtmShape, ntmShape, shapeDims } from "./shape.ts";
 import { BACKWARD_SOURCE, FORWARD_SOURCE, LOSS_SOURCE } from "./sources.ts";
-import { jobTable, prepareWeightGradients, weightGradientJobs } from "./weight_gradients.ts";
+import { jobTable, prepareUpdate, weightGradientJobs } from "./weight_gradients.ts";
 
 /** Every buffer of a GPU NTM. */
 export interface NtmBuffers {
@@ -68,8 +62,16 @@ export interface GpuNtmOptions {
   readonly optimizer: RmspropSettings;
   /** Training records the records buffer holds (batches between readbacks); default 1. */
   readonly records?: number;
-  /** Invocations per workgroup of the fused kernels. */
+  /** Invocations per workgroup of the fused kernels; `preferredWorkgroupSize` by default. */
   readonly workgroupSize?: number;
+}
+
+/**
+ * Lanes per batch row that suit the device: 8 on a software adapter (llvmpipe runs a workgroup
+ * on one core, 8 lanes at a time, and every idle lane or barrier costs there), 128 on a GPU.
+ */
+export function preferredWorkgroupSize(context: GpuContext): number {
+  return context.isSoftware ? 8 : 128;
 }
 
 /** A batch the host supplies, with its lengths. */
@@ -98,10 +100,11 @@ export interface NtmKernels {
   readonly loss: PreparedKernel;
   /** The fused backward pass of the last forward pass, with the BCE loss's gradient. */
   readonly backward: PreparedKernel;
-  /** Every weight and bias gradient from the tapes, into `buffers.grads`. */
-  readonly weightGradients: PreparedKernel;
-  /** Clamp and RMSprop over the trainable parameters. */
-  readonly optimizer: PreparedKernel;
+  /**
+   * Every weight and bias gradient from the tapes, into `buffers.grads`, and the optimizer step
+   * on them (clamp and RMSprop over the trainable parameters).
+   */
+  readonly update: PreparedKernel;
 }
 
 /** The fused NTM of one config on one device. */
@@ -139,7 +142,7 @@ export class GpuNtm {
     const shape = ntmShape(
       layout,
       options.capacity,
-      options.workgroupSize ?? DEFAULT_WORKGROUP_SIZE,
+      options.workgroupSize ?? preferredWorkgroupSize(context),
     );
     checkDeviceLimits(shape, context.device.limits);
     const recordCapacity = options.records ?? 1;
@@ -155,7 +158,7 @@ export class GpuNtm {
       optimizerSettings: uniformBuffer(
         context,
         "ntm optimizer settings",
-        rmspropUniform(options.optimizer, trainable),
+        rmspropUniform(options.optimizer),
       ),
       batch: storageBuffer(context, "ntm batch", 4 * shape.batchSize),
       steps: storageBuffer(context, "ntm steps", 4 * 8),
@@ -196,18 +199,15 @@ export class GpuNtm {
         buffers.gradientTape,
         buffers.dims,
       ], rows),
-      weightGradients: await prepareWeightGradients(context, shape, jobs, {
+      update: await prepareUpdate(context, shape, jobs, {
         jobs: buffers.gradientJobs,
         steps: buffers.steps,
         tape: buffers.tape,
         gradientTape: buffers.gradientTape,
         grads: buffers.grads,
-      }),
-      optimizer: await prepareRmsprop(context, trainable, {
         params: buffers.params,
-        grads: buffers.grads,
-        state: buffers.optimizerState,
-        settings: buffers.optimizerSettings,
+        optimizerState: buffers.optimizerState,
+        optimizerSettings: buffers.optimizerSettings,
       }),
     }));
     return new GpuNtm(context, shape, buffers, kernels, recordCapacity);
@@ -215,8 +215,8 @@ export class GpuNtm {
 
   /** The kernels of one training step on the batch in `buffers.batch`, in order. */
   get trainingStep(): PreparedKernel[] {
-    const { forward, loss, backward, weightGradients, optimizer } = this.kernels;
-    return [forward, loss, backward, weightGradients, optimizer];
+    const { forward, loss, backward, update } = this.kernels;
+    return [forward, loss, backward, update];
   }
 
   /** Uploads a parameter store in the reference layout. */
@@ -253,7 +253,7 @@ export class GpuNtm {
     };
   }
 
-  /** Reads the gradients of the last backward pass in the reference layout's trainable prefix. */
+  /** Reads the gradients of the last update in the reference layout's trainable prefix. */
   async readGrads(): Promise<Float32Array> {
     return unpackStore(this.shape.params, await readFloats(this.context, this.buffers.grads), true);
   }

@@ -1,6 +1,7 @@
 /**
  * Runs a reference fixture's batch through the fused WebGPU NTM: forward, loss, backward and two
- * optimizer steps on the same batch, like `runFixtureCpu`.
+ * optimizer steps on the same batch, like `runFixtureCpu`. The update kernel stores the
+ * gradients it applies, so the first training step yields both the gradients and step1.
  *
  * @module
  */
@@ -26,8 +27,7 @@ export async function runFixtureWebgpu(context: GpuContext, fixture: Fixture): P
       outputSteps,
       length: outputSteps,
     });
-    const { forward, loss, backward, weightGradients, optimizer } = model.kernels;
-    await runKernels(context, [forward, loss, backward, weightGradients]);
+    await runKernels(context, model.trainingStep);
     const output = await model.readOutputs(inputSteps, outputSteps);
     const [record] = await model.readRecords(1);
     const weightings = await Promise.all(
@@ -35,7 +35,6 @@ export async function runFixtureWebgpu(context: GpuContext, fixture: Fixture): P
     );
     const memoryFinal = await model.readFinalMemory(steps);
     const grads = await model.readGrads();
-    await runKernels(context, [optimizer]);
     const step1 = await model.readParams();
     await runKernels(context, model.trainingStep);
     const step2 = await model.readParams();

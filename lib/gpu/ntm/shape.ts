@@ -35,9 +35,6 @@ export interface NtmShape {
   readonly constants: Readonly<Record<string, number>>;
 }
 
-/** Workgroup size of the fused kernels unless told otherwise. */
-export const DEFAULT_WORKGROUP_SIZE = 64;
-
 /** Heads the write mask can describe. */
 const MAX_HEADS = 31;
 
@@ -70,7 +67,7 @@ function checkParamFormulas(config: NTMConfig, params: GpuParamLayout): void {
 export function ntmShape(
   layout: ParamLayout,
   capacity: number,
-  workgroupSize = DEFAULT_WORKGROUP_SIZE,
+  workgroupSize: number,
 ): NtmShape {
   const { config } = layout;
   if (!Number.isInteger(capacity) || capacity < 1) {

@@ -48,14 +48,14 @@ export const BACKWARD_SOURCE = linkShader(
   backward,
 );
 
-/** The weight gradients' grouped matrix product: shaders/ntm/weight_gradients.wgsl. */
-export const WEIGHT_GRADIENTS_SOURCE = linkShader(shape, weightGradients);
+/**
+ * The weight gradients' grouped matrix product with the optimizer step in its epilogue:
+ * shaders/ntm/weight_gradients.wgsl and rmsprop.wgsl.
+ */
+export const WEIGHT_GRADIENTS_SOURCE = linkShader(shape, rmsprop, weightGradients);
 
 /** The batch's loss and cost: shaders/ntm/loss.wgsl. */
 export const LOSS_SOURCE = linkShader(reduce, shape, loss);
-
-/** Clamp and RMSprop: shaders/ntm/rmsprop.wgsl (self-contained). */
-export const RMSPROP_SOURCE = rmsprop;
 
 /** The data kernel around a task's WGSL twin `taskSource` (shaders/tasks/<task>.wgsl). */
 export function taskDataSource(taskSource: string): string {

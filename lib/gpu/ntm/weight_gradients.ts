@@ -1,6 +1,9 @@
 /**
- * The weight gradients of a sequence as one grouped matrix product (shaders/ntm/weight_gradients
- * .wgsl): a table of jobs, one per trainable tensor, each `C = Aᵀ·X` over the sequence's rows.
+ * The weight gradients of a sequence and the optimizer step, in one dispatch
+ * (shaders/ntm/weight_gradients.wgsl): a grouped matrix product over a table of jobs, one per
+ * trainable tensor, each `C = Aᵀ·X` over the sequence's rows; every finished gradient is stored,
+ * clamped and applied with RMSprop in the kernel's epilogue, so no second pass over the
+ * parameters is needed.
  *
  * The tensor ops' `matmul` is not used here: its sizes are fixed when it is prepared, while the
  * number of rows (steps × batch) is drawn on the GPU for every training batch; this kernel reads
@@ -158,22 +161,31 @@ export function jobTable(jobs: readonly GemmJob[]): { table: Uint32Array; tiles:
   return { table, tiles };
 }
 
-/** The buffers the weight-gradient kernel binds. */
-export interface WeightGradientBuffers {
+/** The buffers the update kernel binds. */
+export interface UpdateBuffers {
   readonly jobs: GPUBuffer;
   readonly steps: GPUBuffer;
   readonly tape: GPUBuffer;
   readonly gradientTape: GPUBuffer;
   /** The gradient store (padded layout, trainable prefix); every trainable float is written. */
   readonly grads: GPUBuffer;
+  /** The parameters, updated in place. */
+  readonly params: GPUBuffer;
+  /** RMSprop's running mean of squared gradients, then its momentum buffer. */
+  readonly optimizerState: GPUBuffer;
+  /** The `RmspropSettings` uniform (lib/gpu/ntm/rmsprop.ts). */
+  readonly optimizerSettings: GPUBuffer;
 }
 
-/** Prepares the dispatch of every job of `jobs` (the table in `buffers.jobs`). */
-export async function prepareWeightGradients(
+/**
+ * Prepares the dispatch of every job of `jobs` (the table in `buffers.jobs`): the gradients, and
+ * the optimizer step on them.
+ */
+export async function prepareUpdate(
   context: GpuContext,
   shape: NtmShape,
   jobs: readonly GemmJob[],
-  buffers: WeightGradientBuffers,
+  buffers: UpdateBuffers,
 ): Promise<PreparedKernel> {
   const { tiles } = jobTable(jobs);
   if (tiles > context.device.limits.maxComputeWorkgroupsPerDimension) {
@@ -182,9 +194,10 @@ export async function prepareWeightGradients(
         `${context.device.limits.maxComputeWorkgroupsPerDimension} workgroups per dimension`,
     );
   }
-  const computePipeline = await pipeline(context, "ntm weight gradients", WEIGHT_GRADIENTS_SOURCE, {
+  const computePipeline = await pipeline(context, "ntm update", WEIGHT_GRADIENTS_SOURCE, {
     ...shape.constants,
     JOB_COUNT: jobs.length,
+    TRAINABLE: shape.params.trainableSize,
   });
   return prepareDispatch(context, computePipeline, [
     buffers.jobs,
@@ -192,5 +205,8 @@ export async function prepareWeightGradients(
     buffers.tape,
     buffers.gradientTape,
     buffers.grads,
+    buffers.params,
+    buffers.optimizerState,
+    buffers.optimizerSettings,
   ], [tiles]);
 }
