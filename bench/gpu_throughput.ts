@@ -24,7 +24,7 @@ const { values } = parseArgs({
   options: {
     batches: { type: "string", default: "40" },
     sizes: { type: "string", default: "1,8,32" },
-    "workgroup-size": { type: "string", default: "64" },
+    "workgroup-size": { type: "string" },
     warmup: { type: "string", default: "10" },
   },
 });
@@ -46,7 +46,7 @@ for (const size of values.sizes.split(",").map(Number)) {
     batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
     initial: freshState(layout, initParams(layout, seed)),
     deviceData: { source: copyTask.gpu.source, constants: gpuConstants(copyTask, params) },
-  }, { workgroupSize: Number(values["workgroup-size"]) });
+  }, { workgroupSize: values["workgroup-size"] ? Number(values["workgroup-size"]) : undefined });
   await backend.train(1, warmup);
   const start = performance.now();
   const records = await backend.train(warmup + 1, measured);

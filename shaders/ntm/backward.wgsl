@@ -133,11 +133,18 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
   for (var i = lane; i < MEMORY_N; i += WORKGROUP_SIZE) {
     let w = tape[TAPE_WEIGHTS + row + i];
     var dw = grad[grad_weights(b, k) + i];
-    for (var m = 0u; m < dims.memory_m; m++) {
-      let e = i * MEMORY_M + m;
-      if (writes) {
-        dw += write_backward(tape[memory + e], w, head_act[ERASE + m], head_act[ADD + m], grad[d_memory + e]).weight;
-      } else {
+    // (The branch on the head's kind stays outside the loops over m: llvmpipe runs both sides
+    // of a branch inside a loop.)
+    if (writes) {
+      for (var m = 0u; m < dims.memory_m; m++) {
+        let e = i * MEMORY_M + m;
+        let d_after = grad[d_memory + e];
+        dw += write_backward(tape[memory + e], w, head_act[ERASE + m], head_act[ADD + m], d_after)
+          .weight;
+      }
+    } else {
+      for (var m = 0u; m < dims.memory_m; m++) {
+        let e = i * MEMORY_M + m;
         let d_read = d_reads[slot * MEMORY_M + m];
         dw += d_read * tape[memory + e];
         grad[d_memory + e] += w * d_read;
@@ -217,18 +224,26 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     d_beta += d_logit * similarity;
     let d_similarity = d_logit * beta;
     let cosine_factors = cosine_gradient(similarity, tape[TAPE_ROW_SQUARED + row + i], key_squared);
-    let w = tape[TAPE_WEIGHTS + row + i];
-    for (var m = 0u; m < dims.memory_m; m++) {
-      let e = i * MEMORY_M + m;
-      let u = cosine_operand(tape[memory + e]);
-      let v = cosine_operand(head_raw[m]);
-      var d_before = grad[d_memory + e];
-      if (writes) {
-        d_before = write_backward(tape[memory + e], w, head_act[ERASE + m], head_act[ADD + m], d_before).memory;
+    let cross = d_similarity * cosine_factors.cross;
+    let u_scale = d_similarity * cosine_factors.u_scale;
+    if (writes) {
+      let w = tape[TAPE_WEIGHTS + row + i];
+      for (var m = 0u; m < dims.memory_m; m++) {
+        let e = i * MEMORY_M + m;
+        let old = tape[memory + e];
+        let d_before = write_backward(old, w, head_act[ERASE + m], head_act[ADD + m], grad[d_memory + e])
+          .memory;
+        grad[d_memory + e] = d_before + cross * cosine_operand(head_raw[m]) -
+          u_scale * cosine_operand(old);
       }
-      grad[d_memory + e] = d_before + d_similarity * (cosine_factors.cross * v - cosine_factors.u_scale * u);
+    } else {
+      for (var m = 0u; m < dims.memory_m; m++) {
+        let e = i * MEMORY_M + m;
+        grad[d_memory + e] += cross * cosine_operand(head_raw[m]) -
+          u_scale * cosine_operand(tape[memory + e]);
+      }
     }
-    key_coefficients[i] = d_similarity * cosine_factors.cross;
+    key_coefficients[i] = cross;
     key_scale += d_similarity * cosine_factors.v_scale;
   }
   let sums = ntm_workgroup_sum4(vec4<f32>(d_beta, d_gamma, d_gate, key_scale), lane, lanes);
