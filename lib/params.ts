@@ -69,10 +69,11 @@ function xavierBound(gain: number, fanOut: number, fanIn: number): number {
 }
 
 /**
- * The most values a flat store may hold: 2^30 float32 values, 4 GiB, the most a 32-bit
- * WebAssembly memory addresses.
+ * The most values a flat store may hold: 2^28 float32 values, 1 GiB. Training keeps four
+ * stores (parameters, gradients and two optimizer states), which must fit the 4 GiB of a 32-bit
+ * WebAssembly memory.
  */
-export const MAX_STORE_SIZE = 2 ** 30;
+export const MAX_STORE_SIZE = 2 ** 28;
 
 /**
  * Builds the offset table of a config (validating it first). A store larger than
@@ -116,7 +117,7 @@ export function paramLayout(config: NTMConfig): ParamLayout {
   if (total > MAX_STORE_SIZE) {
     throw new UsageError(
       `Cannot build the model: its parameters need ${total} floats, more than the ` +
-        `${MAX_STORE_SIZE} (4 GiB) a store may hold; lower the controller, memory or input sizes`,
+        `${MAX_STORE_SIZE} (1 GiB) a store may hold; lower the controller, memory or input sizes`,
     );
   }
   let offset = 0;

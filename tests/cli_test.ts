@@ -306,19 +306,19 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
         "controller too large for a store",
         TASKS.copy,
         ["-p", "controller_size=100000"],
-        /Cannot build the model: its parameters need \d+ floats, more than the 1073741824 \(4 GiB\) a store may hold; lower the controller, memory or input sizes$/,
+        /Cannot build the model: its parameters need \d+ floats, more than the 268435456 \(1 GiB\) a store may hold; lower the controller, memory or input sizes$/,
       ],
       [
         "memory too large for a store",
         TASKS.copy,
         ["-p", "memory_n=2000000000"],
-        /Cannot build the model: its parameters need \d+ floats, more than the 1073741824/,
+        /Cannot build the model: its parameters need \d+ floats, more than the 268435456/,
       ],
       [
         "vectors too wide for a store",
         TASKS.copy,
         ["-p", "sequence_width=2000000000"],
-        /Cannot build the model: its parameters need \d+ floats, more than the 1073741824/,
+        /Cannot build the model: its parameters need \d+ floats, more than the 268435456/,
       ],
       [
         "missing checkpoint path",

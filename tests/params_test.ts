@@ -125,7 +125,7 @@ Deno.test("paramLayout() refuses a store beyond MAX_STORE_SIZE, naming its size 
       assert.ok(error instanceof UsageError, error.message);
       assert.match(
         error.message,
-        /^Cannot build the model: its parameters need \d+ floats, more than the 1073741824 \(4 GiB\) a store may hold; /,
+        /^Cannot build the model: its parameters need \d+ floats, more than the 268435456 \(1 GiB\) a store may hold; /,
       );
       return true;
     });
