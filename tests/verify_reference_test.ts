@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { runScript } from "./helpers/run_deno.ts";
 import { decodeSafetensors, encodeSafetensors } from "../lib/io/safetensors.ts";
 
 const SCRIPT = new URL("../lib/cli/verify_reference.ts", import.meta.url).pathname;
@@ -6,19 +7,8 @@ const FIXTURES = ["copy_default", "repeat_copy_shape", "two_head_pairs_two_layer
   new URL(`./fixtures/${name}.safetensors`, import.meta.url).pathname
 );
 
-async function verify(args: string[], cwd?: string) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+function verify(args: string[], cwd?: string) {
+  return runScript(SCRIPT, args, cwd);
 }
 
 function tableRows(stdout: string): string[][] {

@@ -12,7 +12,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { UsageError } from "../config.ts";
 import { runFixtureCpu } from "../cpu/run_fixture.ts";
 import { createGpuContext } from "../gpu/context.ts";
@@ -24,6 +23,7 @@ import {
   type FixtureRun,
   loadFixture,
 } from "../verify/fixture.ts";
+import { parseCommandLine } from "./command_line.ts";
 import { runCommand } from "./exit.ts";
 
 /** Runs a fixture's batch on one backend. */
@@ -81,17 +81,12 @@ export function formatAgreements(rows: readonly Agreement[]): string[] {
 
 /** Parses the arguments, loads every fixture (so bad input stops before any run), runs them. */
 async function verifyReference(args: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      options: { help: { type: "boolean", short: "h" }, backend: { type: "string" } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError(`Cannot parse arguments: ${(error as Error).message}; see --help`);
-  }
+  const parsed = parseCommandLine({
+    args: [...args],
+    options: { help: { type: "boolean", short: "h" }, backend: { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (parsed.values.help) {
     console.log(USAGE);
     return 0;
