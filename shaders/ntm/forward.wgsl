@@ -120,6 +120,17 @@ fn gather_controller_input(b: u32, t: u32, lane: u32) {
   }
 }
 
+// Four columns of a unit's four gate rows (vec4 `first` of gate i's row, the others `gate_rows`
+// vec4s apart) dotted with x.
+fn gate_dots(first: u32, gate_rows: u32, x: vec4<f32>) -> vec4<f32> {
+  return vec4<f32>(
+    dot(params4[first], x),
+    dot(params4[first + gate_rows], x),
+    dot(params4[first + 2u * gate_rows], x),
+    dot(params4[first + 3u * gate_rows], x),
+  );
+}
+
 // ---- 2. One LSTM layer: lane j computes unit j's four gates, then its cell.
 fn lstm_layer(b: u32, t: u32, layer: u32, lane: u32) {
   let read_slot = t % 2u;
@@ -140,30 +151,21 @@ fn lstm_layer(b: u32, t: u32, layer: u32, lane: u32) {
       params[bias_ih + 2u * HIDDEN + j] + params[bias_hh + 2u * HIDDEN + j],
       params[bias_ih + 3u * HIDDEN + j] + params[bias_hh + 3u * HIDDEN + j],
     );
+    // (The branch on the layer stays outside the loop: llvmpipe runs both sides of a branch
+    // inside a loop.)
     let row_ih = lstm_weight_ih(layer) / 4u + j * (layer_input_padded(layer) / 4u);
-    for (var c4 = 0u; c4 < inputs4; c4++) {
-      var x: vec4<f32>;
-      if (layer == 0u) {
-        x = controller_input4(c4);
-      } else {
-        x = hidden4(below, c4);
+    if (layer == 0u) {
+      for (var c4 = 0u; c4 < inputs4; c4++) {
+        pre += gate_dots(row_ih + c4, gate_ih, controller_input4(c4));
       }
-      pre += vec4<f32>(
-        dot(params4[row_ih + c4], x),
-        dot(params4[row_ih + gate_ih + c4], x),
-        dot(params4[row_ih + 2u * gate_ih + c4], x),
-        dot(params4[row_ih + 3u * gate_ih + c4], x),
-      );
+    } else {
+      for (var c4 = 0u; c4 < inputs4; c4++) {
+        pre += gate_dots(row_ih + c4, gate_ih, hidden4(below, c4));
+      }
     }
     let row_hh = lstm_weight_hh(layer) / 4u + j * (HIDDEN_PADDED / 4u);
     for (var c4 = 0u; c4 < hidden4s; c4++) {
-      let h = hidden4(previous, c4);
-      pre += vec4<f32>(
-        dot(params4[row_hh + c4], h),
-        dot(params4[row_hh + gate_hh + c4], h),
-        dot(params4[row_hh + 2u * gate_hh + c4], h),
-        dot(params4[row_hh + 3u * gate_hh + c4], h),
-      );
+      pre += gate_dots(row_hh + c4, gate_hh, hidden4(previous, c4));
     }
     let state = lstm_cell(pre, cell[layer * HIDDEN + j]);
     cell[layer * HIDDEN + j] = state.c;
