@@ -23,11 +23,8 @@
 // Gradients of each layer's hidden state [L][pad4(H)] and cell state [L][H].
 var<workgroup> d_hidden: array<f32, LAYER_HIDDEN>;
 var<workgroup> d_cell: array<f32, LAYER_CELLS>;
-// Pre-activation gate gradients of the current layer, one array per gate (i, f, g, o).
-var<workgroup> d_gate_i: array<f32, HIDDEN>;
-var<workgroup> d_gate_f: array<f32, HIDDEN>;
-var<workgroup> d_gate_g: array<f32, HIDDEN>;
-var<workgroup> d_gate_o: array<f32, HIDDEN>;
+// Pre-activation gate gradients (i, f, g, o) of each unit of the current layer.
+var<workgroup> d_gates: array<vec4<f32>, HIDDEN>;
 // Gradients of the reads [R][M]: of this step's, then (from the controller) of the previous's.
 var<workgroup> d_reads: array<f32, READ_VALUES>;
 // Gradients of the output logits of this step.
@@ -289,7 +286,7 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
 // ---- 2–1. One LSTM layer: the cell, then the gates into the layer's input and h_prev.
 fn lstm_backward(b: u32, t: u32, layer: u32, lane: u32) {
   let gates = tape_gates(layer, t, b);
-  let d_gates = grad_gates(layer, t, b);
+  let gate_gradients = grad_gates(layer, t, b);
   for (var j = lane; j < HIDDEN; j += WORKGROUP_SIZE) {
     let activated = vec4<f32>(
       tape[gates + j],
@@ -305,14 +302,11 @@ fn lstm_backward(b: u32, t: u32, layer: u32, lane: u32) {
       d_cell[layer * HIDDEN + j],
     );
     d_cell[layer * HIDDEN + j] = gradient.c_prev;
-    d_gate_i[j] = gradient.pre.x;
-    d_gate_f[j] = gradient.pre.y;
-    d_gate_g[j] = gradient.pre.z;
-    d_gate_o[j] = gradient.pre.w;
-    grad[d_gates + j] = gradient.pre.x;
-    grad[d_gates + HIDDEN + j] = gradient.pre.y;
-    grad[d_gates + 2u * HIDDEN + j] = gradient.pre.z;
-    grad[d_gates + 3u * HIDDEN + j] = gradient.pre.w;
+    d_gates[j] = gradient.pre;
+    grad[gate_gradients + j] = gradient.pre.x;
+    grad[gate_gradients + HIDDEN + j] = gradient.pre.y;
+    grad[gate_gradients + 2u * HIDDEN + j] = gradient.pre.z;
+    grad[gate_gradients + 3u * HIDDEN + j] = gradient.pre.w;
   }
   workgroupBarrier();
 
@@ -342,8 +336,9 @@ fn lstm_backward(b: u32, t: u32, layer: u32, lane: u32) {
     var sum = vec4<f32>();
     for (var j = 0u; j < dims.hidden; j++) {
       let unit = row + j * stride;
-      sum += params4[unit] * d_gate_i[j] + params4[unit + gate_rows] * d_gate_f[j] +
-        params4[unit + 2u * gate_rows] * d_gate_g[j] + params4[unit + 3u * gate_rows] * d_gate_o[j];
+      let d = d_gates[j];
+      sum += params4[unit] * d.x + params4[unit + gate_rows] * d.y +
+        params4[unit + 2u * gate_rows] * d.z + params4[unit + 3u * gate_rows] * d.w;
     }
     for (var q = 0u; q < 4u; q++) {
       let c = 4u * c4 + q;

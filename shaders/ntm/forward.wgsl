@@ -22,10 +22,13 @@
 @group(0) @binding(4) var<storage, read_write> tape: array<f32>;
 @group(0) @binding(5) var<uniform> dims: Dims;
 
-// This step's controller input [x, r_prev…], zero-padded to whole vec4s.
-var<workgroup> controller_input: array<f32, CONTROLLER_INPUTS_PADDED>;
-// Hidden states [2][L][pad4(H)] in two slots: step t reads slot t % 2 and writes the other.
-var<workgroup> hidden: array<f32, HIDDEN_SLOTS>;
+// The vectors the matrix-vector products read are vec4 arrays: one load per 4 columns.
+// This step's controller input [x, r_prev…], zero-padded.
+var<workgroup> controller_input: array<vec4<f32>, CONTROLLER_VEC4S>;
+// Hidden states [L][pad4(H)/4]: h of the previous step until a layer's new h is packed in.
+var<workgroup> hidden: array<vec4<f32>, HIDDEN_VEC4S>;
+// A layer's new hidden state, one unit per lane, before it is packed into `hidden`.
+var<workgroup> new_hidden: array<f32, HIDDEN_PADDED>;
 // Cell states [L][H].
 var<workgroup> cell: array<f32, LAYER_CELLS>;
 // The current head's linear output and its activated values.
@@ -38,37 +41,19 @@ var<workgroup> gated: array<f32, MEMORY_N>;
 // The reads [R][M]: the previous step's until this step's heads replace them.
 var<workgroup> read_values: array<f32, READ_VALUES>;
 // The output layer's input [h, r…], zero-padded.
-var<workgroup> output_input: array<f32, OUTPUT_INPUTS_PADDED>;
+var<workgroup> output_input: array<vec4<f32>, OUTPUT_VEC4S>;
 
-override HIDDEN_SLOTS: u32 = 2u * LAYERS * HIDDEN_PADDED;
+override CONTROLLER_VEC4S: u32 = CONTROLLER_INPUTS_PADDED / 4u;
+override LAYER_VEC4S: u32 = HIDDEN_PADDED / 4u;
+override HIDDEN_VEC4S: u32 = LAYERS * LAYER_VEC4S;
+override OUTPUT_VEC4S: u32 = OUTPUT_INPUTS_PADDED / 4u;
 
-fn hidden_index(slot: u32, layer: u32) -> u32 {
-  return (slot * LAYERS + layer) * HIDDEN_PADDED;
-}
-
-// The top layer's hidden state after step t.
-fn top_hidden(t: u32) -> u32 {
-  return hidden_index(1u - t % 2u, LAYERS - 1u);
-}
-
-fn controller_input4(c4: u32) -> vec4<f32> {
-  let c = 4u * c4;
-  return vec4<f32>(
-    controller_input[c],
-    controller_input[c + 1u],
-    controller_input[c + 2u],
-    controller_input[c + 3u],
-  );
-}
-
-fn hidden4(first: u32, c4: u32) -> vec4<f32> {
-  let c = first + 4u * c4;
-  return vec4<f32>(hidden[c], hidden[c + 1u], hidden[c + 2u], hidden[c + 3u]);
-}
-
-fn output_input4(c4: u32) -> vec4<f32> {
-  let c = 4u * c4;
-  return vec4<f32>(output_input[c], output_input[c + 1u], output_input[c + 2u], output_input[c + 3u]);
+// Reads [R][M] element f - H of the output layer's input, or 0 past its end.
+fn read_value_or_zero(index: u32) -> f32 {
+  if (index < READ_VALUES) {
+    return read_values[index];
+  }
+  return 0.0;
 }
 
 // Memory snapshot head k sees at step t: the start, or the memory after the last write before it.
@@ -82,17 +67,20 @@ fn initial_state(b: u32, lane: u32) {
     tape[tape_memory(0u, b) + i] = params[PARAM_MEMORY_BIAS + i];
   }
   for (var layer = 0u; layer < LAYERS; layer++) {
-    for (var j = lane; j < HIDDEN_PADDED; j += WORKGROUP_SIZE) {
-      var h = 0.0;
-      if (j < HIDDEN) {
-        h = params[PARAM_H_BIAS + layer * HIDDEN + j];
-        let c = params[PARAM_C_BIAS + layer * HIDDEN + j];
-        cell[layer * HIDDEN + j] = c;
-        tape[tape_cell(layer, 0u, b) + j] = c;
-        tape[tape_hidden(layer, 0u, b) + j] = h;
+    for (var j = lane; j < HIDDEN; j += WORKGROUP_SIZE) {
+      let c = params[PARAM_C_BIAS + layer * HIDDEN + j];
+      cell[layer * HIDDEN + j] = c;
+      tape[tape_cell(layer, 0u, b) + j] = c;
+      tape[tape_hidden(layer, 0u, b) + j] = params[PARAM_H_BIAS + layer * HIDDEN + j];
+    }
+    for (var q = lane; q < LAYER_VEC4S; q += WORKGROUP_SIZE) {
+      var h = vec4<f32>();
+      for (var c = 0u; c < 4u; c++) {
+        if (4u * q + c < HIDDEN) {
+          h[c] = params[PARAM_H_BIAS + layer * HIDDEN + 4u * q + c];
+        }
       }
-      hidden[hidden_index(0u, layer) + j] = h;
-      hidden[hidden_index(1u, layer) + j] = 0.0;
+      hidden[layer * LAYER_VEC4S + q] = h;
     }
   }
   for (var i = lane; i < READ_VALUES; i += WORKGROUP_SIZE) {
@@ -106,17 +94,20 @@ fn initial_state(b: u32, lane: u32) {
 
 // ---- 1. Controller input u = [x, r_prev…] (x = 0 in the output phase).
 fn gather_controller_input(b: u32, t: u32, lane: u32) {
-  for (var c = lane; c < CONTROLLER_INPUTS_PADDED; c += WORKGROUP_SIZE) {
-    var value = 0.0;
-    if (c < INPUTS) {
-      if (t < steps.input_steps) {
-        value = batch[batch_input(t, b) + c];
+  for (var c4 = lane; c4 < CONTROLLER_VEC4S; c4 += WORKGROUP_SIZE) {
+    var u = vec4<f32>();
+    for (var q = 0u; q < 4u; q++) {
+      let c = 4u * c4 + q;
+      if (c < INPUTS) {
+        if (t < steps.input_steps) {
+          u[q] = batch[batch_input(t, b) + c];
+        }
+      } else if (c < CONTROLLER_INPUTS) {
+        u[q] = read_values[c - INPUTS];
       }
-    } else if (c < CONTROLLER_INPUTS) {
-      value = read_values[c - INPUTS];
+      tape[tape_controller_input(t, b) + c] = u[q];
     }
-    controller_input[c] = value;
-    tape[tape_controller_input(t, b) + c] = value;
+    controller_input[c4] = u;
   }
 }
 
@@ -133,10 +124,9 @@ fn gate_dots(first: u32, gate_rows: u32, x: vec4<f32>) -> vec4<f32> {
 
 // ---- 2. One LSTM layer: lane j computes unit j's four gates, then its cell.
 fn lstm_layer(b: u32, t: u32, layer: u32, lane: u32) {
-  let read_slot = t % 2u;
-  let previous = hidden_index(read_slot, layer);
+  let previous = layer * LAYER_VEC4S;
   // The new hidden state of the layer below (layer 0 reads the controller input instead).
-  let below = hidden_index(1u - read_slot, max(layer, 1u) - 1u);
+  let below = (max(layer, 1u) - 1u) * LAYER_VEC4S;
   let inputs4 = select(dims.hidden_vec4s, dims.controller_vec4s, layer == 0u);
   let hidden4s = dims.hidden_vec4s;
   // Rows j, H+j, 2H+j, 3H+j of W_ih and W_hh hold unit j's gates i, f, g, o.
@@ -156,20 +146,20 @@ fn lstm_layer(b: u32, t: u32, layer: u32, lane: u32) {
     let row_ih = lstm_weight_ih(layer) / 4u + j * (layer_input_padded(layer) / 4u);
     if (layer == 0u) {
       for (var c4 = 0u; c4 < inputs4; c4++) {
-        pre += gate_dots(row_ih + c4, gate_ih, controller_input4(c4));
+        pre += gate_dots(row_ih + c4, gate_ih, controller_input[c4]);
       }
     } else {
       for (var c4 = 0u; c4 < inputs4; c4++) {
-        pre += gate_dots(row_ih + c4, gate_ih, hidden4(below, c4));
+        pre += gate_dots(row_ih + c4, gate_ih, hidden[below + c4]);
       }
     }
     let row_hh = lstm_weight_hh(layer) / 4u + j * (HIDDEN_PADDED / 4u);
     for (var c4 = 0u; c4 < hidden4s; c4++) {
-      pre += gate_dots(row_hh + c4, gate_hh, hidden4(previous, c4));
+      pre += gate_dots(row_hh + c4, gate_hh, hidden[previous + c4]);
     }
     let state = lstm_cell(pre, cell[layer * HIDDEN + j]);
     cell[layer * HIDDEN + j] = state.c;
-    hidden[hidden_index(1u - read_slot, layer) + j] = state.h;
+    new_hidden[j] = state.h;
     let gates = tape_gates(layer, t, b);
     tape[gates + j] = state.gates.x;
     tape[gates + HIDDEN + j] = state.gates.y;
@@ -181,17 +171,30 @@ fn lstm_layer(b: u32, t: u32, layer: u32, lane: u32) {
   }
 }
 
+// Packs a layer's new hidden state into `hidden`, once every lane has read the old one.
+fn pack_hidden(layer: u32, lane: u32) {
+  for (var q = lane; q < LAYER_VEC4S; q += WORKGROUP_SIZE) {
+    let j = 4u * q;
+    hidden[layer * LAYER_VEC4S + q] = vec4<f32>(
+      new_hidden[j],
+      new_hidden[j + 1u],
+      new_hidden[j + 2u],
+      new_hidden[j + 3u],
+    );
+  }
+}
+
 // ---- 3–5. Head k: its layer, addressing, and its read or write.
 fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   let lanes = dims.workgroup_size;
-  let top = top_hidden(t);
+  let top = (LAYERS - 1u) * LAYER_VEC4S;
   let weight = head_weight(k) / 4u;
   let bias = head_bias(k);
   let raw_row = tape_head_raw(k, t, b);
   for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
     var raw = params[bias + r];
     for (var c4 = 0u; c4 < dims.hidden_vec4s; c4++) {
-      raw += dot(params4[weight + r * (HIDDEN_PADDED / 4u) + c4], hidden4(top, c4));
+      raw += dot(params4[weight + r * LAYER_VEC4S + c4], hidden[top + c4]);
     }
     head_raw[r] = raw;
     tape[raw_row + r] = raw;
@@ -304,23 +307,26 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
 
 // ---- 6. Output y = sigmoid(W_o·[h, r…] + b_o), in the output phase.
 fn output_step(b: u32, t: u32, lane: u32) {
-  let top = top_hidden(t);
-  for (var f = lane; f < OUTPUT_INPUTS_PADDED; f += WORKGROUP_SIZE) {
-    var value = 0.0;
-    if (f < HIDDEN) {
-      value = hidden[top + f];
-    } else if (f < OUTPUT_INPUTS) {
-      value = read_values[f - HIDDEN];
+  let top = (LAYERS - 1u) * LAYER_VEC4S;
+  for (var f4 = lane; f4 < OUTPUT_VEC4S; f4 += WORKGROUP_SIZE) {
+    var value = vec4<f32>();
+    for (var q = 0u; q < 4u; q++) {
+      let f = 4u * f4 + q;
+      if (f < HIDDEN) {
+        value[q] = hidden[top + f / 4u][f % 4u];
+      } else {
+        value[q] = read_value_or_zero(f - HIDDEN);
+      }
+      tape[tape_output_input(t, b) + f] = value[q];
     }
-    output_input[f] = value;
-    tape[tape_output_input(t, b) + f] = value;
+    output_input[f4] = value;
   }
   workgroupBarrier();
   for (var o = lane; o < OUTPUTS; o += WORKGROUP_SIZE) {
     var logit = params[PARAM_FC_BIAS + o];
-    let row = PARAM_FC_WEIGHT / 4u + o * (OUTPUT_INPUTS_PADDED / 4u);
+    let row = PARAM_FC_WEIGHT / 4u + o * OUTPUT_VEC4S;
     for (var c4 = 0u; c4 < dims.output_vec4s; c4++) {
-      logit += dot(params4[row + c4], output_input4(c4));
+      logit += dot(params4[row + c4], output_input[c4]);
     }
     tape[tape_outputs(t, b) + o] = sigmoid(logit);
   }
@@ -342,6 +348,8 @@ fn main(
     workgroupBarrier();
     for (var layer = 0u; layer < LAYERS; layer++) {
       lstm_layer(b, t, layer, lane);
+      workgroupBarrier();
+      pack_hidden(layer, lane);
       workgroupBarrier();
     }
     for (var k = 0u; k < HEADS; k++) {

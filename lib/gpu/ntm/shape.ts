@@ -168,17 +168,20 @@ export function shapeDims(shape: NtmShape): Uint32Array {
 }
 
 /**
- * Bytes of workgroup memory the fused forward kernel declares per batch row (mirrors the
- * `var<workgroup>` arrays of shaders/ntm/forward.wgsl and shaders/common/ntm_reduce.wgsl).
+ * Bytes of workgroup memory the fused forward and backward kernels declare per batch row
+ * (mirrors the `var<workgroup>` arrays of shaders/ntm/forward.wgsl, backward.wgsl and
+ * shaders/common/ntm_reduce.wgsl); the larger of the two must fit the device.
  */
 export function workgroupBytes(shape: NtmShape): number {
   const { config, workgroupSize } = shape;
   const { memoryN: N, memoryM: M, controllerSize: H, controllerLayers: L } = config;
-  const Hp = padToVec4(H);
-  const floats = padToVec4(controllerInputSize(config)) + 2 * L * Hp + L * H +
-    2 * widestHead(config) + 2 * N + readCount(config) * M + padToVec4(outputInputSize(config)) +
-    workgroupSize;
-  return 4 * floats;
+  const Hp = padToVec4(H), widest = widestHead(config), reads = readCount(config) * M;
+  const groups = Math.ceil(workgroupSize / 8);
+  const forward = padToVec4(controllerInputSize(config)) + (L + 1) * Hp + L * H + 2 * widest +
+    2 * N + reads + padToVec4(outputInputSize(config)) + workgroupSize + groups;
+  const backward = L * Hp + L * H + 4 * H + reads + config.outputs + 4 * widest + 3 * N +
+    5 * (workgroupSize + groups);
+  return 4 * Math.max(forward, backward);
 }
 
 /** Throws a UsageError when the shape does not fit the device's limits. */
