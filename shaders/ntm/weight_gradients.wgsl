@@ -9,9 +9,10 @@
 //
 // Each workgroup of 64 lanes computes one 32×32 tile of one job's C; each lane a 4×4 block,
 // with one vec4 load of A and one of X per row for 16 multiply-adds (rows of both tapes are
-// padded to whole vec4s; 8×8 blocks ran slower on llvmpipe). No workgroup memory and no
+// padded to whole vec4s; 8×8 blocks ran slower on llvmpipe), then updates its 4 rows with vec4
+// loads and stores. A bias tile sums 256 columns of A, 4 per lane. No workgroup memory and no
 // barriers: neighbouring lanes share loads through the cache. The copy task at batch 1 (~22
-// steps) runs ~125 tiles for ~2.8 MFLOP, reading ~1 MB of tape, then updates 66k parameters
+// steps) runs ~110 tiles for ~2.8 MFLOP, reading ~1 MB of tape, and updates 66k parameters
 // (~28 bytes each).
 //
 // Linked after shaders/ntm/shape.wgsl (StepRecord, BATCH) and shaders/ntm/rmsprop.wgsl.
@@ -48,10 +49,11 @@ const BLOCK: u32 = 4u;
 @group(0) @binding(1) var<storage, read> steps: StepRecord;
 @group(0) @binding(2) var<storage, read> tape4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> grad4: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> gradients: array<f32>;
-@group(0) @binding(5) var<storage, read_write> params: array<f32>;
+// The stores, as vec4s: a weight row's 4 columns update with one load and store each.
+@group(0) @binding(4) var<storage, read_write> gradients4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> params4: array<vec4<f32>>;
 // RMSprop's running mean of squared gradients [TRAINABLE], then its momentum buffer.
-@group(0) @binding(6) var<storage, read_write> optimizer_state: array<f32>;
+@group(0) @binding(6) var<storage, read_write> optimizer_state4: array<vec4<f32>>;
 @group(0) @binding(7) var<uniform> settings: RmspropSettings;
 
 override JOB_COUNT: u32;
@@ -65,6 +67,45 @@ fn row_block(from_tape: bool, row_start: u32, stride: u32, first: u32) -> vec4<f
     return tape4[index];
   }
   return grad4[index];
+}
+
+// Stores gradient i and applies the optimizer step to parameter i (a bias element).
+fn update_one(i: u32, grad: f32) {
+  let q = i / 4u;
+  let c = i % 4u;
+  let state = TRAINABLE / 4u;
+  gradients4[q][c] = grad;
+  let updated = rmsprop_update(
+    settings,
+    params4[q][c],
+    grad,
+    optimizer_state4[q][c],
+    optimizer_state4[state + q][c],
+  );
+  params4[q][c] = updated.param;
+  optimizer_state4[q][c] = updated.square_average;
+  optimizer_state4[state + q][c] = updated.momentum_buffer;
+}
+
+// Stores the 4 gradients of vec4 q (4 columns of a weight row) and applies the optimizer step.
+fn update_four(q: u32, grad: vec4<f32>) {
+  let state = TRAINABLE / 4u;
+  gradients4[q] = grad;
+  let param = params4[q];
+  let square_average = optimizer_state4[q];
+  let momentum_buffer = optimizer_state4[state + q];
+  var updated_param: vec4<f32>;
+  var updated_square: vec4<f32>;
+  var updated_momentum: vec4<f32>;
+  for (var c = 0u; c < 4u; c++) {
+    let updated = rmsprop_update(settings, param[c], grad[c], square_average[c], momentum_buffer[c]);
+    updated_param[c] = updated.param;
+    updated_square[c] = updated.square_average;
+    updated_momentum[c] = updated.momentum_buffer;
+  }
+  params4[q] = updated_param;
+  optimizer_state4[q] = updated_square;
+  optimizer_state4[state + q] = updated_momentum;
 }
 
 @compute @workgroup_size(64)
@@ -81,8 +122,6 @@ fn main(
   }
   let job = jobs[index];
   let local_tile = tile - job.first_tile;
-  let first_m = (local_tile / job.tiles_n) * TILE + BLOCK * (lane / LANES_N);
-  let first_n = (local_tile % job.tiles_n) * TILE + BLOCK * (lane % LANES_N);
 
   var row_begin = 0u;
   var row_end = BATCH;
@@ -93,40 +132,43 @@ fn main(
     row_end = (steps.input_steps + steps.output_steps) * BATCH;
   }
 
-  // sums[r]: row first_m + r, columns first_n … first_n + 3. Lanes past the edge of C read
-  // clamped rows and drop their sums at the store.
+  // Lanes past the edge of C read clamped rows and drop their sums at the store. (The branch on
+  // the job's kind stays outside the loops: llvmpipe runs both sides of a branch inside a loop.)
+  if (job.column_sum == 1u) {
+    // A bias: C's column 0 holds A's column sums; each lane sums 4 columns of A, so a tile
+    // covers 4·64 of them.
+    let first = local_tile * 4u * 64u + BLOCK * lane;
+    var column = vec4<f32>();
+    for (var row = row_begin; row < row_end; row++) {
+      column += row_block(false, job.a_offset + row * job.a_stride, job.a_stride, first);
+    }
+    for (var r = 0u; r < BLOCK; r++) {
+      if (first + r < job.m) {
+        update_one(job.c_offset + first + r, column[r]);
+      }
+    }
+    return;
+  }
+  let first_m = (local_tile / job.tiles_n) * TILE + BLOCK * (lane / LANES_N);
+  let first_n = (local_tile % job.tiles_n) * TILE + BLOCK * (lane % LANES_N);
   var sums: array<vec4<f32>, 4>;
   for (var row = row_begin; row < row_end; row++) {
     let a = row_block(false, job.a_offset + row * job.a_stride, job.a_stride, first_m);
-    var x = vec4<f32>(1.0);
-    if (job.column_sum == 0u) {
-      x = row_block(true, job.x_offset + row * job.x_stride, job.x_stride, first_n);
-    }
+    let x = row_block(true, job.x_offset + row * job.x_stride, job.x_stride, first_n);
     sums[0] += a.x * x;
     sums[1] += a.y * x;
     sums[2] += a.z * x;
     sums[3] += a.w * x;
   }
-
-  for (var r = 0u; r < BLOCK; r++) {
-    for (var c = 0u; c < BLOCK; c++) {
-      let m = first_m + r;
-      let n = first_n + c;
-      if (m < job.m && n < job.n) {
-        let i = job.c_offset + m * job.c_stride + n;
-        let grad = sums[r][c];
-        gradients[i] = grad;
-        let updated = rmsprop_update(
-          settings,
-          params[i],
-          grad,
-          optimizer_state[i],
-          optimizer_state[TRAINABLE + i],
-        );
-        params[i] = updated.param;
-        optimizer_state[i] = updated.square_average;
-        optimizer_state[TRAINABLE + i] = updated.momentum_buffer;
+  // A weight matrix: 4 columns within the padded row (padding columns have zero gradients, so
+  // their parameters and state stay zero).
+  if (first_n < job.n) {
+    for (var r = 0u; r < BLOCK; r++) {
+      if (first_m + r < job.m) {
+        update_four((job.c_offset + (first_m + r) * job.c_stride + first_n) / 4u, sums[r]);
       }
     }
   }
 }
+
+

@@ -45,6 +45,8 @@ export interface GemmJob {
 
 /** Rows and columns of C one workgroup computes. */
 const TILE = 32;
+/** Rows of a column sum (a bias) one workgroup computes: 4 per lane. */
+const COLUMN_SUM_TILE = 4 * 64;
 /** u32s per job in the table (the `GemmJob` struct of the WGSL). */
 const JOB_WORDS = 12;
 
@@ -156,7 +158,7 @@ export function jobTable(jobs: readonly GemmJob[]): { table: Uint32Array; tiles:
       tiles,
       tilesN,
     ], index * JOB_WORDS);
-    tiles += Math.ceil(job.m / TILE) * tilesN;
+    tiles += job.columnSum ? Math.ceil(job.m / COLUMN_SUM_TILE) : Math.ceil(job.m / TILE) * tilesN;
   });
   return { table, tiles };
 }
