@@ -120,7 +120,8 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
 
   // The read r = Σ w_i·Mem_i, or the write Mem' = Mem∘(1 - w·e) + w·a: dw, and for a write
   // de and da (column sums over the rows). `d_memory` holds the gradient of the memory after
-  // this head; a read adds its share now, a write's factor (1 - w·e) is applied below.
+  // this head; a read's share and a write's factor (1 - w·e) are applied with the content
+  // addressing's share below, in one pass.
   let memory = tape_memory(snapshot_of(t, k), b);
   let d_memory = grad_memory(b);
   let row = head_row(k, t, b) * MEMORY_N;
@@ -140,11 +141,9 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
           .weight;
       }
     } else {
+      // (The read's share of dMem, w_i·dr, is added with the content addressing's below.)
       for (var m = 0u; m < dims.memory_m; m++) {
-        let e = i * MEMORY_M + m;
-        let d_read = d_reads[slot * MEMORY_M + m];
-        dw += d_read * tape[memory + e];
-        grad[d_memory + e] += w * d_read;
+        dw += d_reads[slot * MEMORY_M + m] * tape[memory + i * MEMORY_M + m];
       }
     }
     row_gradient[i] = dw;
@@ -234,10 +233,11 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
           u_scale * cosine_operand(old);
       }
     } else {
+      let w = tape[TAPE_WEIGHTS + row + i];
       for (var m = 0u; m < dims.memory_m; m++) {
         let e = i * MEMORY_M + m;
-        grad[d_memory + e] += cross * cosine_operand(head_raw[m]) -
-          u_scale * cosine_operand(tape[memory + e]);
+        grad[d_memory + e] += w * d_reads[slot * MEMORY_M + m] +
+          cross * cosine_operand(head_raw[m]) - u_scale * cosine_operand(tape[memory + e]);
       }
     }
     key_coefficients[i] = cross;
