@@ -45,13 +45,19 @@ export { writeFileAtomic } from "./lib/io/atomic_write.ts";
 
 // The CPU reference model and backend.
 export { CpuNtm, type CpuNtmOptions, type SequenceSteps } from "./lib/cpu/ntm.ts";
+export type { HeadTape, LayerTape, Tape } from "./lib/cpu/tape.ts";
 export type { Allocate, Floats } from "./lib/cpu/floats.ts";
 export { type LinearKernels, plainKernels } from "./lib/cpu/linear_kernels.ts";
 export { type CpuKernels, plainCpuKernels } from "./lib/cpu/kernels.ts";
+export { lstmCellForward, type LstmKernels } from "./lib/cpu/lstm.ts";
+export type { MemoryKernels } from "./lib/cpu/memory_kernels.ts";
+export { contentBackward, contentForward } from "./lib/cpu/addressing.ts";
+export { readBackward, readForward, writeBackward, writeForward } from "./lib/cpu/memory.ts";
 export { WasmKernels, wasmSimdAvailable } from "./lib/cpu/wasm_kernels.ts";
+export { FloatArena } from "./lib/wasm/float_arena.ts";
 export { bceLoss, bceLossBackward, bitCost } from "./lib/cpu/loss.ts";
 export * from "./lib/cpu/rmsprop.ts";
-export { runFixtureCpu } from "./lib/cpu/run_fixture.ts";
+export { type FixtureKernels, runFixtureCpu } from "./lib/cpu/run_fixture.ts";
 export * from "./lib/cpu/backend.ts";
 
 // WebGPU: context, tensor ops, the fused NTM and its backend.

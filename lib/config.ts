@@ -40,10 +40,15 @@ export class UsageError extends Error {
 export interface HeadLayout {
   /** Total width of the head's linear layer: M+6 for reads, 3M+6 for writes. */
   readonly width: number;
+  /** Offset of the key vector `k` (M values); always 0. */
   readonly key: number;
+  /** Offset of the key strength `beta` (1 value, softplus). */
   readonly beta: number;
+  /** Offset of the interpolation gate `g` (1 value, sigmoid). */
   readonly gate: number;
+  /** Offset of the shift weights `s` (3 values, softmax). */
   readonly shift: number;
+  /** Offset of the sharpening exponent `gamma` (1 value, 1 + softplus). */
   readonly gamma: number;
   /** Offset of the erase vector (writes only; -1 for reads). */
   readonly erase: number;

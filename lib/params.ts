@@ -30,6 +30,7 @@ export type ParamInit =
 export interface ParamEntry {
   /** The PyTorch reference's name, e.g. `controller.lstm.weight_ih_l0`. */
   readonly name: string;
+  /** Row-major shape as in the reference, e.g. `[4H, I_ctrl]` for `weight_ih_l0`. */
   readonly shape: readonly number[];
   /** First element in the flat store. */
   readonly offset: number;
@@ -37,11 +38,13 @@ export interface ParamEntry {
   readonly size: number;
   /** Whether the optimizer updates it (buffers such as `memory.mem_bias` are not trained). */
   readonly trainable: boolean;
+  /** How it is drawn when training starts from scratch. */
   readonly init: ParamInit;
 }
 
 /** The offset table of a config's flat store. */
 export interface ParamLayout {
+  /** The config whose shapes the table lays out. */
   readonly config: NTMConfig;
   /** Every tensor, trainable ones first. */
   readonly entries: readonly ParamEntry[];

@@ -26,6 +26,7 @@ export interface LstmShape {
 
 /** The LSTM's pointwise step, replaceable like the linear kernels (see `kernels.ts`). */
 export interface LstmKernels {
+  /** Gate activations and the cell and hidden updates of one step, for a whole batch. */
   lstmCellForward: typeof lstmCellForward;
 }
 

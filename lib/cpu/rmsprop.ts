@@ -8,9 +8,13 @@ import type { Floats } from "./floats.ts";
 
 /** RMSprop settings; the reference trains with alpha 0.95, momentum 0.9, eps 1e-8, clamp 10. */
 export interface RmspropSettings {
+  /** Learning rate: the step is `lr·buf`. */
   readonly lr: number;
+  /** Decay of the running mean square `v`, in [0, 1). */
   readonly alpha: number;
+  /** Decay of the momentum buffer `buf`. */
   readonly momentum: number;
+  /** Added to `sqrt(v)` in the denominator, against division by zero. */
   readonly eps: number;
   /** Gradients are clamped element-wise to [-clip, clip] before the update. */
   readonly clip: number;
@@ -23,7 +27,9 @@ export function referenceRmsprop(lr: number): RmspropSettings {
 
 /** The optimizer's per-parameter state: running mean square and momentum buffer. */
 export interface RmspropState {
+  /** Running mean of squared clamped gradients `v`, one per parameter; starts at 0. */
   readonly squareAverage: Floats;
+  /** Momentum buffer `buf`, one per parameter; starts at 0. */
   readonly momentumBuffer: Floats;
 }
 

@@ -18,6 +18,7 @@ import type { Allocate, Floats } from "./floats.ts";
 
 /** The forward record of one head over the sequence. */
 export interface HeadTape {
+  /** Where each addressing parameter lies in the head's `width` linear outputs. */
   readonly layout: HeadLayout;
   /** Index among reads (reads) or writes (writes). */
   readonly slot: number;
@@ -57,10 +58,13 @@ export interface LayerTape {
 
 /** Everything the forward pass records, sized for `capacity` steps. */
 export interface Tape {
+  /** Most steps of one sequence (S), input and output phases together; arrays are sized for it. */
   readonly capacity: number;
   /** Controller inputs `u = [x, r_prev…]`, `[S, B, I + R·M]`. */
   readonly controllerInput: Floats;
+  /** One record per LSTM layer, bottom layer first. */
   readonly layers: LayerTape[];
+  /** One record per head, in the config's head order. */
   readonly heads: HeadTape[];
   /** Reads of each read head, `[S+1, B, M]`; index 0 holds the initial reads. */
   readonly reads: Floats[];
