@@ -31,8 +31,11 @@ export const CHECKPOINT_VERSION = 1;
 
 /** Per-batch training history, as the reference's `<checkpoint>.json`. */
 export interface TrainingHistory {
+  /** Mean BCE loss of each batch, batch 1 first (non-finite values go to JSON as null). */
   readonly loss: readonly number[];
+  /** Bit errors per sequence of each batch. */
   readonly cost: readonly number[];
+  /** Sequence length T of each batch. */
   readonly seq_lengths: readonly number[];
 }
 
@@ -42,6 +45,7 @@ export interface CheckpointInfo {
   readonly task: string;
   /** Every task param by name. */
   readonly params: Readonly<Record<string, number | string>>;
+  /** The run's seed: the initial parameters and every batch's data derive from it. */
   readonly seed: number;
   /** Batches completed; the next batch number (the RNG position) is `batch + 1`. */
   readonly batch: number;
@@ -51,7 +55,9 @@ export interface CheckpointInfo {
 
 /** A checkpoint as written: its info, the state to resume from, and the history. */
 export interface Checkpoint extends CheckpointInfo {
+  /** Parameters and RMSprop state after batch `batch`. */
   readonly state: TrainingState;
+  /** One entry per batch, `batch` entries in all. */
   readonly history: TrainingHistory;
 }
 
@@ -61,7 +67,9 @@ export interface LoadedCheckpoint extends CheckpointInfo {
   readonly path: string;
   /** The number of the next batch to train: the RNG position, `batch + 1`. */
   readonly nextBatch: number;
+  /** Every tensor in the file: parameters under reference names, `optimizer.*` state. */
   readonly tensors: Map<string, Tensor>;
+  /** The history file's columns, `batch` entries each; JSON nulls read back as NaN. */
   readonly history: TrainingHistory;
 }
 

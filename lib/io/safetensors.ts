@@ -13,7 +13,9 @@ import { writeFileAtomic } from "./atomic_write.ts";
 
 /** A float32 tensor: row-major data and its shape. */
 export interface Tensor {
+  /** Dimensions, outermost first; `[]` for a scalar. */
   readonly shape: readonly number[];
+  /** The elements in row-major order; its length is the product of `shape`. */
   readonly data: Float32Array;
 }
 

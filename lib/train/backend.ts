@@ -33,10 +33,13 @@ export interface BatchRecord {
 
 /** What a backend needs to train: shapes, optimizer, data and where to start. */
 export interface TrainingSetup {
+  /** The model's flat store layout (its config fixes every shape). */
   readonly layout: ParamLayout;
+  /** The RMSprop settings every step uses. */
   readonly optimizer: RmspropSettings;
   /** Longest sequence (input plus output steps) the task generates. */
   readonly capacity: number;
+  /** The run's seed; `batch` and a device data generator draw from it. */
   readonly seed: number;
   /** The task's data for a batch number: a pure function of the seed and the number. */
   readonly batch: (batchNumber: number) => TaskBatch;

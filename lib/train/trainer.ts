@@ -33,6 +33,7 @@ export interface TrainingReport {
 export interface CheckpointTarget {
   /** The existing, writable folder the files go to. */
   readonly directory: string;
+  /** The layout that names and shapes the tensors written. */
   readonly layout: ParamLayout;
   /** The run's task, params, seed and backend (the batch is filled in per checkpoint). */
   readonly info: Omit<CheckpointInfo, "batch">;
@@ -48,6 +49,7 @@ export interface ProgressDisplay {
 
 /** Everything `train` needs. */
 export interface TrainerOptions {
+  /** The device that trains; its state must be the one after batch `completed`. */
   readonly backend: TrainingBackend;
   /** Sequences per batch, for the time per sequence. */
   readonly batchSize: number;
@@ -67,6 +69,7 @@ export interface TrainerOptions {
   readonly metricsFile?: string;
   /** Prints one line (reports, checkpoint notes). */
   readonly print: (line: string) => void;
+  /** Shown between reports and cleared before each printed line; none when absent. */
   readonly progress?: ProgressDisplay;
   /** Polled between chunks; when true the trainer checkpoints what it completed and stops. */
   readonly stopRequested?: () => boolean;
@@ -76,6 +79,7 @@ export interface TrainerOptions {
 export interface TrainingOutcome {
   /** Batches completed. */
   readonly completed: number;
+  /** The history of every batch completed, including those before a resume. */
   readonly history: TrainingHistory;
   /** True when `stopRequested` ended the run early. */
   readonly interrupted: boolean;
