@@ -75,28 +75,43 @@ export interface TaskElements {
 
 /** An integer param, at least `min` and at most `max`. */
 export interface IntegerParamSpec {
+  /** Tags the union `ParamSpec`. */
   readonly kind: "integer";
+  /** The value when neither a checkpoint nor `-p` sets it. */
   readonly default: number;
+  /** Lowest valid value, inclusive. */
   readonly min: number;
+  /** Highest valid value, inclusive; absent means up to 2^31 - 1. */
   readonly max?: number;
+  /** What the param means, for `--help` and the start-up listing. */
   readonly description: string;
 }
 
 /** A real param in `[min, max]`, or `(min, max]` with `minExclusive`. */
 export interface NumberParamSpec {
+  /** Tags the union `ParamSpec`. */
   readonly kind: "number";
+  /** The value when neither a checkpoint nor `-p` sets it. */
   readonly default: number;
+  /** Lowest valid value; inclusive unless `minExclusive`. */
   readonly min: number;
+  /** Whether `min` itself is invalid. */
   readonly minExclusive?: boolean;
+  /** Highest valid value, inclusive unless `maxExclusive`; absent means no upper bound. */
   readonly max?: number;
+  /** Whether `max` itself is invalid. */
   readonly maxExclusive?: boolean;
+  /** What the param means, for `--help` and the start-up listing. */
   readonly description: string;
 }
 
 /** A head list such as `write,read,read`; empty means "use num_heads read/write pairs". */
 export interface HeadsParamSpec {
+  /** Tags the union `ParamSpec`. */
   readonly kind: "heads";
+  /** Always empty: by default the heads come from `num_heads`. */
   readonly default: "";
+  /** What the param means, for `--help` and the start-up listing. */
   readonly description: string;
 }
 
@@ -226,15 +241,25 @@ export const modelParams: ModelParamSpecs = {
 
 /** The params every NTM task shares, as the reference names them. */
 export interface ModelParams {
+  /** LSTM controller size H. */
   readonly controller_size: number;
+  /** LSTM controller layers L. */
   readonly controller_layers: number;
+  /** Read/write head pairs, used when `heads` is empty. */
   readonly num_heads: number;
+  /** Comma-separated head list in run order (`write,read,read`), or empty. */
   readonly heads: string;
+  /** Memory rows N. */
   readonly memory_n: number;
+  /** Memory width M. */
   readonly memory_m: number;
+  /** Sequences per batch B. */
   readonly batch_size: number;
+  /** RMSprop learning rate, > 0. */
   readonly rmsprop_lr: number;
+  /** RMSprop momentum, in [0, 1). */
   readonly rmsprop_momentum: number;
+  /** RMSprop smoothing constant alpha (decay of the mean square), in [0, 1]. */
   readonly rmsprop_alpha: number;
 }
 
