@@ -74,8 +74,12 @@ export * from "./lib/train/task.ts";
 export * from "./lib/train/trainer.ts";
 export * from "./lib/train/create_backend.ts";
 export { runTrainingCli } from "./lib/cli/train_cli.ts";
-export { copyTask } from "./tasks/copy.ts";
-export { repeatCopyTask } from "./tasks/repeat_copy.ts";
+export { copyParams, type CopyParamSpecs, copyTask } from "./tasks/copy.ts";
+export {
+  repeatCopyParams,
+  type RepeatCopyParamSpecs,
+  repeatCopyTask,
+} from "./tasks/repeat_copy.ts";
 
 // Checking against the PyTorch reference.
 export * from "./lib/verify/fixture.ts";

@@ -17,10 +17,15 @@ import { referenceRmsprop, type RmspropSettings } from "../cpu/rmsprop.ts";
 
 /** A fixture, loaded: its config, its batch, and every stored tensor. */
 export interface Fixture {
+  /** Where it was read from (a path), for error messages. */
   readonly source: string;
+  /** The store layout of the fixture's config. */
   readonly layout: ParamLayout;
+  /** T_in: steps of the input phase. */
   readonly inputSteps: number;
+  /** T_out: steps of the output phase. */
   readonly outputSteps: number;
+  /** Its `rmsprop` settings, or the reference's RMSprop at its `lr`. */
   readonly optimizer: RmspropSettings;
   /** The parameters before training, as a flat store. */
   readonly params: Float32Array;
@@ -28,6 +33,10 @@ export interface Fixture {
   readonly input: Float32Array;
   /** `[T_out, B, O]`. */
   readonly target: Float32Array;
+  /**
+   * Every tensor in the file by name: `input`, `target`, `output`, `loss`, `w.<k>`,
+   * `memory_final`, and `param.`, `grad.`, `step1.`, `step2.` plus a reference param name.
+   */
   readonly tensors: Map<string, Tensor>;
 }
 
@@ -35,6 +44,7 @@ export interface Fixture {
 export interface FixtureRun {
   /** `[T_out, B, O]`. */
   readonly output: Float32Array | Float64Array;
+  /** Mean BCE over the `T_out·B·O` output elements. */
   readonly loss: number;
   /** Per head, `[T_in + T_out, B, N]`. */
   readonly weightings: (Float32Array | Float64Array)[];
@@ -42,8 +52,9 @@ export interface FixtureRun {
   readonly memoryFinal: Float32Array | Float64Array;
   /** Flat store of gradients before clamping (trainable range). */
   readonly grads: Float32Array | Float64Array;
-  /** Flat stores after one and two optimizer steps on the same batch. */
+  /** Flat store after one optimizer step on the batch. */
   readonly step1: Float32Array | Float64Array;
+  /** Flat store after a second step on the same batch. */
   readonly step2: Float32Array | Float64Array;
 }
 
@@ -173,12 +184,17 @@ export async function loadFixture(path: string): Promise<Fixture> {
 
 /** One row of the comparison table. */
 export interface Agreement {
+  /** The fixture tensor compared, e.g. `output`, `w.0`, `grad.controller.lstm.weight_ih_l0`. */
   readonly name: string;
+  /** Largest `|actual - expected|` over the elements. */
   readonly maxAbsError: number;
   /** Largest error relative to `atol + rtol·|expected|`; at most 1 passes. */
   readonly worstRatio: number;
+  /** Absolute tolerance of the comparison. */
   readonly atol: number;
+  /** Tolerance relative to `|expected|`. */
   readonly rtol: number;
+  /** Whether every element is within tolerance (`mismatches` is 0). */
   readonly ok: boolean;
   /** Elements beyond the tolerance. */
   readonly mismatches: number;
@@ -198,13 +214,11 @@ export const FIXTURE_TOLERANCES = {
   step: { atol: 1e-6, rtol: 0 },
 } as const;
 
-type Values = ArrayLike<number>;
-
 /** Compares `actual` with `expected` element-wise under `atol + rtol·|expected|`. */
 export function agreement(
   name: string,
-  actual: Values,
-  expected: Values,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
   tolerance: { atol: number; rtol: number },
 ): Agreement {
   if (actual.length !== expected.length) {
