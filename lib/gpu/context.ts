@@ -26,6 +26,7 @@ export class GpuKernelError extends Error {
 
 /** A device with its adapter's description and a pipeline cache. */
 export interface GpuContext {
+  /** The WebGPU device every buffer, pipeline and submit of this context uses. */
   readonly device: GPUDevice;
   /** The adapter's description, e.g. "NVIDIA H100" or "llvmpipe (LLVM 15.0.6, 256 bits)". */
   readonly adapterName: string;
@@ -264,6 +265,7 @@ export function bindBuffers(
 
 /** A dispatch with its pipeline, bindings and grid fixed, ready to record into any pass. */
 export interface PreparedKernel {
+  /** The pipeline's label; errors and command labels name the kernel by it. */
   readonly label: string;
   /** Records the dispatch into `pass`. */
   encode(pass: GPUComputePassEncoder): void;

@@ -23,10 +23,11 @@ import {
 const source = linkShader(activations, grid, kernel);
 /** Invocations per workgroup in shaders/ops/activation.wgsl. */
 const WORKGROUP = 64;
-const FUNCTIONS = { sigmoid: 0, tanh: 1, softplus: 2 } as const;
-
 /** The pointwise activations. */
-export type ActivationName = keyof typeof FUNCTIONS;
+export type ActivationName = "sigmoid" | "tanh" | "softplus";
+
+/** The `FUNCTION` override value that selects each activation in the shader. */
+const FUNCTIONS: Readonly<Record<ActivationName, number>> = { sigmoid: 0, tanh: 1, softplus: 2 };
 
 function checkName(op: string, name: ActivationName): void {
   if (!(name in FUNCTIONS)) {

@@ -26,8 +26,11 @@ const WORKGROUP = 64;
 
 /** Sizes of a memory: `batch` rows of `n` memory rows of width `m`. */
 export interface MemoryShape {
+  /** Batch rows B, each with its own memory and key. */
   readonly batch: number;
+  /** Memory rows N. */
   readonly n: number;
+  /** Memory width M, the length of each row and of the key. */
   readonly m: number;
 }
 

@@ -29,8 +29,11 @@ const WORKGROUP = 64;
 
 /** The heads of one kind over a batch: `batch` rows of a head with memory width `m`. */
 export interface HeadShape {
+  /** Read (width M + 6) or write (width 3M + 6). */
   readonly kind: HeadKind;
+  /** Batch rows B. */
   readonly batch: number;
+  /** Memory width M, the length of `k` (and of `e` and `a` for writes). */
   readonly m: number;
 }
 

@@ -29,7 +29,9 @@ const WORKGROUP = 64;
 
 /** Sizes of an LSTM step: `batch` rows, `hidden` units (H). */
 export interface LstmCellShape {
+  /** Batch rows B. */
   readonly batch: number;
+  /** Units H per layer; the gates hold 4H values per row. */
   readonly hidden: number;
 }
 

@@ -58,8 +58,11 @@ export interface MatmulShape {
 
 /** The operands of `matmul`; C needs a buffer of its own. */
 export interface MatmulOperands {
+  /** A: `[m, k]`, or `[k, m]` with `transposeA`. */
   readonly a: TensorRegion;
+  /** B: `[k, n]`, or `[n, k]` with `transposeB`. */
   readonly b: TensorRegion;
+  /** C: `[m, n]`, written (or added to with `accumulate`). */
   readonly c: TensorRegion;
 }
 

@@ -11,6 +11,7 @@
  * default 0). Offsets reach the kernels through a small uniform, so they need no alignment.
  */
 export interface TensorRegion {
+  /** The storage buffer holding the tensor, row-major float32. */
   readonly buffer: GPUBuffer;
   /** Index of the tensor's first float32 element in the buffer; default 0. */
   readonly offset?: number;

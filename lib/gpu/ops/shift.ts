@@ -29,7 +29,9 @@ const WORKGROUP = 64;
 
 /** Sizes of a batch of weightings: `batch` rows of `n` weights. */
 export interface WeightingShape {
+  /** Batch rows B. */
   readonly batch: number;
+  /** Weights per row (memory rows N). */
   readonly n: number;
 }
 

@@ -24,7 +24,9 @@ const source = linkShader(reduce, softmaxBlocks, grid, kernel);
 
 /** The shape of a softmax: `rows` independent rows of `cols` values. */
 export interface SoftmaxShape {
+  /** Independent rows, one workgroup each. */
   readonly rows: number;
+  /** Values per row, the softmax's extent. */
   readonly cols: number;
 }
 

@@ -25,7 +25,9 @@ const TOTAL_WORKGROUP = 256;
 
 /** Operands of a sum: the input and the output it writes (or adds to). */
 export interface SumOperands {
+  /** The values summed: `[count, width]` for `sumRows`, `[count]` for `sumAll`. */
   readonly input: TensorRegion;
+  /** The sums: `[width]` for `sumRows`, `[1]` for `sumAll`. */
   readonly output: TensorRegion;
 }
 
