@@ -1,71 +1,87 @@
-// Workgroup reductions for kernels that run one workgroup per row: every lane passes its value
-// and every lane gets the result (tree reduction in workgroup memory).
+// Workgroup reductions, for kernels that run one workgroup per row (the tensor ops and the
+// fused NTM kernels): every lane passes its value and every lane gets the result.
 //
-// Declares `override WORKGROUP_SIZE`; a kernel that links this file declares its entry point with
-// `@workgroup_size(WORKGROUP_SIZE)` and may set any size from 1 to the device's limit (not only
-// powers of two). Each function holds barriers: every lane must call it, from uniform control
-// flow (never inside a branch on the lane index or on data), and a lane's `lane` argument is its
-// `local_invocation_index`. Workgroup memory: 4 bytes per lane for the scalar reductions, 16 for
-// `workgroup_sum4`, counted only when a kernel calls them.
+// Two barriers each, whatever the workgroup size: each lane stores its value; after a barrier,
+// one lane in 8 adds up a group of 8 values; after a second barrier every lane adds up the group
+// sums, in the same order, so every lane gets the same result. The next reduction's first barrier
+// protects the scratch, so none is needed at the end. (A tree reduction needs a barrier per level,
+// unrolled at every call site, and llvmpipe's compile time grows steeply with barriers.)
+//
+// Declares `override WORKGROUP_SIZE`: a kernel that links this file declares its entry point with
+// `@workgroup_size(WORKGROUP_SIZE)`, any size from 1 to the device's limit. `lanes` is the number
+// of lanes taking part, from 1 to WORKGROUP_SIZE (the fused kernels pass it as a run-time value,
+// which keeps the loops rolled); `lane` is `local_invocation_index`. Each function holds barriers:
+// every lane must call it, from uniform control flow (never inside a branch on the lane index or
+// on data). Workgroup memory: 4 bytes per lane (and 4 per group of 8) for the scalar reductions,
+// 16 (and 16) for `workgroup_sum4`, counted only when a kernel calls them.
 
 override WORKGROUP_SIZE: u32 = 64u;
+override REDUCE_GROUPS: u32 = (WORKGROUP_SIZE + 7u) / 8u;
 
 // Smallest finite f32: what idle lanes pass to `workgroup_max`.
 const LOWEST_F32: f32 = -3.40282347e38;
 
 var<workgroup> reduce_scratch: array<f32, WORKGROUP_SIZE>;
+var<workgroup> reduce_groups: array<f32, REDUCE_GROUPS>;
 var<workgroup> reduce_scratch4: array<vec4<f32>, WORKGROUP_SIZE>;
+var<workgroup> reduce_groups4: array<vec4<f32>, REDUCE_GROUPS>;
 
-// Σ of `value` over the workgroup's lanes.
-fn workgroup_sum(value: f32, lane: u32) -> f32 {
+// Σ of `value` over the workgroup's `lanes` lanes.
+fn workgroup_sum(value: f32, lane: u32, lanes: u32) -> f32 {
   reduce_scratch[lane] = value;
   workgroupBarrier();
-  var remaining = WORKGROUP_SIZE;
-  while (remaining > 1u) {
-    let half = (remaining + 1u) / 2u;
-    if (lane + half < remaining) {
-      reduce_scratch[lane] += reduce_scratch[lane + half];
+  let groups = (lanes + 7u) / 8u;
+  if (lane < groups) {
+    var group_sum = 0.0;
+    for (var other = 8u * lane; other < min(8u * lane + 8u, lanes); other++) {
+      group_sum += reduce_scratch[other];
     }
-    workgroupBarrier();
-    remaining = half;
+    reduce_groups[lane] = group_sum;
   }
-  let total = reduce_scratch[0];
   workgroupBarrier();
+  var total = 0.0;
+  for (var group = 0u; group < groups; group++) {
+    total += reduce_groups[group];
+  }
   return total;
 }
 
-// Largest `value` over the workgroup's lanes (idle lanes pass LOWEST_F32).
-fn workgroup_max(value: f32, lane: u32) -> f32 {
+// Largest `value` over the workgroup's `lanes` lanes (idle lanes pass LOWEST_F32).
+fn workgroup_max(value: f32, lane: u32, lanes: u32) -> f32 {
   reduce_scratch[lane] = value;
   workgroupBarrier();
-  var remaining = WORKGROUP_SIZE;
-  while (remaining > 1u) {
-    let half = (remaining + 1u) / 2u;
-    if (lane + half < remaining) {
-      reduce_scratch[lane] = max(reduce_scratch[lane], reduce_scratch[lane + half]);
+  let groups = (lanes + 7u) / 8u;
+  if (lane < groups) {
+    var group_max = LOWEST_F32;
+    for (var other = 8u * lane; other < min(8u * lane + 8u, lanes); other++) {
+      group_max = max(group_max, reduce_scratch[other]);
     }
-    workgroupBarrier();
-    remaining = half;
+    reduce_groups[lane] = group_max;
   }
-  let largest = reduce_scratch[0];
   workgroupBarrier();
+  var largest = LOWEST_F32;
+  for (var group = 0u; group < groups; group++) {
+    largest = max(largest, reduce_groups[group]);
+  }
   return largest;
 }
 
-// Four sums at once (component-wise), for the price of one reduction's barriers.
-fn workgroup_sum4(value: vec4<f32>, lane: u32) -> vec4<f32> {
+// Four sums at once (component-wise).
+fn workgroup_sum4(value: vec4<f32>, lane: u32, lanes: u32) -> vec4<f32> {
   reduce_scratch4[lane] = value;
   workgroupBarrier();
-  var remaining = WORKGROUP_SIZE;
-  while (remaining > 1u) {
-    let half = (remaining + 1u) / 2u;
-    if (lane + half < remaining) {
-      reduce_scratch4[lane] += reduce_scratch4[lane + half];
+  let groups = (lanes + 7u) / 8u;
+  if (lane < groups) {
+    var group_sum = vec4<f32>();
+    for (var other = 8u * lane; other < min(8u * lane + 8u, lanes); other++) {
+      group_sum += reduce_scratch4[other];
     }
-    workgroupBarrier();
-    remaining = half;
+    reduce_groups4[lane] = group_sum;
   }
-  let total = reduce_scratch4[0];
   workgroupBarrier();
+  var total = vec4<f32>();
+  for (var group = 0u; group < groups; group++) {
+    total += reduce_groups4[group];
+  }
   return total;
 }

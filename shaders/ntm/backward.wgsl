@@ -2,7 +2,7 @@
 // loop inside running backwards. Twin of `CpuNtm.backward` in lib/cpu/ntm.ts, with the loss
 // gradient of lib/cpu/loss.ts `bceLossBackward` folded in.
 //
-// Linked after shaders/common/{activations,addressing,lstm,memory,softmax,ntm_reduce}.wgsl and
+// Linked after shaders/common/{activations,addressing,lstm,memory,softmax,reduce}.wgsl and
 // shaders/ntm/{shape,head}.wgsl. Reads the forward tape; writes to the gradient tape what the
 // weight gradients need (dGates per layer, dRaw per head, dLogits, all time-major, and each
 // row's initial-state gradients). The gradients carried between steps live in workgroup memory
@@ -164,7 +164,7 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
       d_act[ADD + m] = d_add;
     }
   }
-  weighted = ntm_workgroup_sum(weighted, lane, lanes);
+  weighted = workgroup_sum(weighted, lane, lanes);
 
   // Sharpening.
   var d_gamma = 0.0;
@@ -208,7 +208,7 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     row_gradient[i] = gradient.wc;
     weighted_content += gradient.wc * wc;
   }
-  weighted_content = ntm_workgroup_sum(weighted_content, lane, lanes);
+  weighted_content = workgroup_sum(weighted_content, lane, lanes);
 
   // Content addressing: through the softmax and the cosine into beta, the memory and the key.
   var d_beta = 0.0;
@@ -243,11 +243,11 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     key_coefficients[i] = cross;
     key_scale += d_similarity * cosine_factors.v_scale;
   }
-  let sums = ntm_workgroup_sum4(vec4<f32>(d_beta, d_gamma, d_gate, key_scale), lane, lanes);
+  let sums = workgroup_sum4(vec4<f32>(d_beta, d_gamma, d_gate, key_scale), lane, lanes);
   let scalars = HeadScalarGradients(
     sums.x,
     sums.z,
-    ntm_workgroup_sum4(vec4<f32>(d_shift, 0.0), lane, lanes).xyz,
+    workgroup_sum4(vec4<f32>(d_shift, 0.0), lane, lanes).xyz,
     sums.y,
   );
 

@@ -1,7 +1,7 @@
 // The fused NTM forward pass (NTM-SPEC "One time step") over a whole sequence: one workgroup per
 // batch row, the time loop inside. Twin of `CpuNtm.forward` in lib/cpu/ntm.ts.
 //
-// Linked after shaders/common/{activations,addressing,lstm,memory,softmax,ntm_reduce}.wgsl and
+// Linked after shaders/common/{activations,addressing,lstm,memory,softmax,reduce}.wgsl and
 // shaders/ntm/{shape,head}.wgsl. Small state vectors live in workgroup memory; the memory itself lives
 // on the tape, one snapshot per write (llvmpipe compiles a kernel with an N·M workgroup array
 // for minutes), and everything the backward pass needs goes to the tape too
@@ -234,14 +234,14 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
     row_values[i] = logit;
     largest = max(largest, logit);
   }
-  largest = ntm_workgroup_max(largest, lane, lanes);
+  largest = workgroup_max(largest, lane, lanes);
   var total = 0.0;
   for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
     let powered = exp(row_values[i] - largest);
     row_values[i] = powered;
     total += powered;
   }
-  total = ntm_workgroup_sum(total, lane, lanes);
+  total = workgroup_sum(total, lane, lanes);
 
   // Interpolation with the head's previous weighting (the lane wrote it itself a step ago).
   let previous_row = head_row(k, max(t, 1u) - 1u, b) * MEMORY_N;
@@ -272,7 +272,7 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
     row_values[i] = powered;
     sharpen_total += powered;
   }
-  let denominator = sharpen_denominator(ntm_workgroup_sum(sharpen_total, lane, lanes));
+  let denominator = sharpen_denominator(workgroup_sum(sharpen_total, lane, lanes));
   for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
     let w = sharpen_element(row_values[i], denominator);
     row_values[i] = w;

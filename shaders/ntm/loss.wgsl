@@ -3,7 +3,7 @@
 // thresholded at 0.5, 0.5 counting as 1). Twin of lib/cpu/loss.ts `bceLoss` and `bitCost`.
 //
 // One workgroup reads the T_out·B·O outputs from the forward tape and the targets from the batch;
-// ~10 FLOP and 8 bytes per element. Linked after shaders/common/ntm_reduce.wgsl and
+// ~10 FLOP and 8 bytes per element. Linked after shaders/common/reduce.wgsl and
 // shaders/ntm/shape.wgsl.
 
 @group(0) @binding(0) var<storage, read> tape: array<f32>;
@@ -29,7 +29,7 @@ fn main(@builtin(local_invocation_index) lane: u32) {
     loss += (expected - 1.0) * max(log(1.0 - y), LOG_FLOOR) - expected * max(log(y), LOG_FLOOR);
     errors += abs(select(1.0, 0.0, y < 0.5) - expected);
   }
-  let sums = ntm_workgroup_sum4(vec4<f32>(loss, errors, 0.0, 0.0), lane, dims.workgroup_size);
+  let sums = workgroup_sum4(vec4<f32>(loss, errors, 0.0, 0.0), lane, dims.workgroup_size);
   if (lane == 0u) {
     records[steps.record] = vec4<f32>(
       sums.x / f32(count),

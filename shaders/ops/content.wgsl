@@ -55,12 +55,12 @@ fn main(
     similarity[similarity_start + i] = value;
     largest = max(largest, strength * value);
   }
-  largest = workgroup_max(largest, lane);
+  largest = workgroup_max(largest, lane, WORKGROUP_SIZE);
   var total = 0.0;
   for (var i = lane; i < n; i += WORKGROUP_SIZE) {
     total += exp(strength * similarity[similarity_start + i] - largest);
   }
-  total = workgroup_sum(total, lane);
+  total = workgroup_sum(total, lane, WORKGROUP_SIZE);
   for (var i = lane; i < n; i += WORKGROUP_SIZE) {
     weights[shape.weights_offset + b * n + i] = softmax_element(
       strength * similarity[similarity_start + i],

@@ -60,7 +60,7 @@ fn main(
   for (var i = lane; i < n; i += WORKGROUP_SIZE) {
     weighted += d_weights[shape.d_weights_offset + row + i] * weights[shape.weights_offset + row + i];
   }
-  weighted = workgroup_sum(weighted, lane);
+  weighted = workgroup_sum(weighted, lane, WORKGROUP_SIZE);
   // x: this lane's share of dbeta, y: of Σ_i dK_i·v_scale_i.
   var partial = vec4<f32>();
   for (var i = lane; i < n; i += WORKGROUP_SIZE) {
@@ -89,7 +89,7 @@ fn main(
     partial.y += d_similarity * gradient.v_scale;
   }
   // The reduction's barriers also publish row_factor to every lane.
-  let sums = workgroup_sum4(partial, lane);
+  let sums = workgroup_sum4(partial, lane, WORKGROUP_SIZE);
   if (lane == 0u) {
     d_beta[shape.d_beta_offset + b] += sums.x;
   }

@@ -47,7 +47,7 @@ fn main(
     d_previous[shape.d_previous_offset + index] += gradient.w_prev;
     gate_gradient += gradient.gate;
   }
-  let total = workgroup_sum(gate_gradient, lane);
+  let total = workgroup_sum(gate_gradient, lane, WORKGROUP_SIZE);
   if (lane == 0u) {
     d_gate[shape.d_gate_offset + b] += total;
   }

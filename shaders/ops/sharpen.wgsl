@@ -30,7 +30,7 @@ fn main(
   for (var i = lane; i < shape.n; i += WORKGROUP_SIZE) {
     total += sharpen_power(shifted[start + i], gamma);
   }
-  let denominator = sharpen_denominator(workgroup_sum(total, lane));
+  let denominator = sharpen_denominator(workgroup_sum(total, lane, WORKGROUP_SIZE));
   for (var i = lane; i < shape.n; i += WORKGROUP_SIZE) {
     sharpened[shape.sharpened_offset + b * shape.n + i] = sharpen_element(
       sharpen_power(shifted[start + i], gamma),

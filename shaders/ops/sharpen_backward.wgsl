@@ -40,7 +40,7 @@ fn main(
   for (var i = lane; i < n; i += WORKGROUP_SIZE) {
     weighted += d_sharpened[dw_start + i] * sharpened[w_start + i];
   }
-  weighted = workgroup_sum(weighted, lane);
+  weighted = workgroup_sum(weighted, lane, WORKGROUP_SIZE);
   var gamma_gradient = 0.0;
   for (var i = lane; i < n; i += WORKGROUP_SIZE) {
     let gradient = sharpen_backward(
@@ -53,7 +53,7 @@ fn main(
     d_shifted[shape.d_shifted_offset + b * n + i] += gradient.ws;
     gamma_gradient += gradient.gamma;
   }
-  let total = workgroup_sum(gamma_gradient, lane);
+  let total = workgroup_sum(gamma_gradient, lane, WORKGROUP_SIZE);
   if (lane == 0u) {
     d_gamma[shape.d_gamma_offset + b] += total;
   }

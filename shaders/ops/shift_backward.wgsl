@@ -52,7 +52,7 @@ fn main(
       d_shifted[d_shifted_start + below],
     );
   }
-  let total = workgroup_sum4(vec4<f32>(taps_gradient, 0.0), lane);
+  let total = workgroup_sum4(vec4<f32>(taps_gradient, 0.0), lane, WORKGROUP_SIZE);
   if (lane == 0u) {
     let d = shape.d_shift_offset + 3u * b;
     d_shift[d] += total.x;

@@ -34,12 +34,12 @@ fn forward(
   for (var i = lane; i < shape.cols; i += WORKGROUP_SIZE) {
     largest = max(largest, input[x_start + i]);
   }
-  largest = workgroup_max(largest, lane);
+  largest = workgroup_max(largest, lane, WORKGROUP_SIZE);
   var total = 0.0;
   for (var i = lane; i < shape.cols; i += WORKGROUP_SIZE) {
     total += exp(input[x_start + i] - largest);
   }
-  total = workgroup_sum(total, lane);
+  total = workgroup_sum(total, lane, WORKGROUP_SIZE);
   for (var i = lane; i < shape.cols; i += WORKGROUP_SIZE) {
     output[y_start + i] = softmax_element(input[x_start + i], largest, total);
   }
@@ -66,7 +66,7 @@ fn backward(
   for (var i = lane; i < shape.cols; i += WORKGROUP_SIZE) {
     weighted += upstream[dy_start + i] * input[y_start + i];
   }
-  weighted = workgroup_sum(weighted, lane);
+  weighted = workgroup_sum(weighted, lane, WORKGROUP_SIZE);
   for (var i = lane; i < shape.cols; i += WORKGROUP_SIZE) {
     output[dx_start + i] = softmax_backward_element(
       input[y_start + i],

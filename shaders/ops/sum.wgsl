@@ -42,7 +42,7 @@ fn total(@builtin(local_invocation_index) lane: u32) {
   for (var i = lane; i < shape.count; i += WORKGROUP_SIZE) {
     partial += input[shape.input_offset + i];
   }
-  let sum = workgroup_sum(partial, lane);
+  let sum = workgroup_sum(partial, lane, WORKGROUP_SIZE);
   if (lane == 0u) {
     store(shape.output_offset, sum);
   }

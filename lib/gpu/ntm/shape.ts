@@ -170,7 +170,7 @@ export function shapeDims(shape: NtmShape): Uint32Array {
 /**
  * Bytes of workgroup memory the fused forward and backward kernels declare per batch row
  * (mirrors the `var<workgroup>` arrays of shaders/ntm/forward.wgsl, backward.wgsl and
- * shaders/common/ntm_reduce.wgsl); the larger of the two must fit the device.
+ * shaders/common/reduce.wgsl); the larger of the two must fit the device.
  */
 export function workgroupBytes(shape: NtmShape): number {
   const { config, workgroupSize } = shape;

@@ -10,7 +10,7 @@ import addressing from "../../../shaders/common/addressing.wgsl" with { type: "t
 import lstm from "../../../shaders/common/lstm.wgsl" with { type: "text" };
 import memory from "../../../shaders/common/memory.wgsl" with { type: "text" };
 import softmax from "../../../shaders/common/softmax.wgsl" with { type: "text" };
-import reduce from "../../../shaders/common/ntm_reduce.wgsl" with { type: "text" };
+import reduce from "../../../shaders/common/reduce.wgsl" with { type: "text" };
 import shape from "../../../shaders/ntm/shape.wgsl" with { type: "text" };
 import head from "../../../shaders/ntm/head.wgsl" with { type: "text" };
 import forward from "../../../shaders/ntm/forward.wgsl" with { type: "text" };
