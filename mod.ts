@@ -64,7 +64,7 @@ export * from "./lib/cpu/backend.ts";
 export * from "./lib/gpu/context.ts";
 export { linkShader } from "./lib/gpu/shader.ts";
 export * from "./lib/gpu/ops/mod.ts";
-export { GpuNtm, type GpuNtmOptions } from "./lib/gpu/ntm/model.ts";
+export { preferredWorkgroupSize } from "./lib/gpu/ntm/model.ts";
 export { runFixtureWebgpu } from "./lib/gpu/ntm/run_fixture.ts";
 export * from "./lib/gpu/backend.ts";
 

@@ -14,15 +14,15 @@ export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
 /**
- * Runs a command-line tool and returns its exit status. UsageError (and GpuUnavailableError,
- * whose message suggests `--backend cpu`) print their message alone and give 2; other errors
+ * Runs a command-line tool and returns its exit status. A UsageError (GpuUnavailableError, whose
+ * message suggests `--backend cpu`, is one) prints its message alone and gives 2; other errors
  * print their stack and give 1.
  */
 export async function runCommand(command: () => Promise<number>): Promise<number> {
   try {
     return await command();
   } catch (error) {
-    if (error instanceof UsageError || (error as Error)?.name === "GpuUnavailableError") {
+    if (error instanceof UsageError) {
       console.error(`error: ${(error as Error).message}`);
       return EXIT_USAGE;
     }

@@ -33,7 +33,14 @@ export type FixtureRunner = (fixture: Fixture) => Promise<FixtureRun>;
 export const FIXTURE_RUNNERS: Readonly<Record<string, FixtureRunner>> = {
   cpu: (fixture) => Promise.resolve(runFixtureCpu(fixture, "float32")),
   "cpu-float64": (fixture) => Promise.resolve(runFixtureCpu(fixture, "float64")),
-  webgpu: async (fixture) => runFixtureWebgpu(await createGpuContext(), fixture),
+  webgpu: async (fixture) => {
+    const context = await createGpuContext();
+    try {
+      return await runFixtureWebgpu(context, fixture);
+    } finally {
+      context.device.destroy();
+    }
+  },
 };
 
 const USAGE = [
@@ -44,7 +51,8 @@ const USAGE = [
   "options:",
   "  -h, --help       show this help and exit",
   `  --backend KIND   ${Object.keys(FIXTURE_RUNNERS).join(" | ")} (default: cpu)`,
-  "                   cpu: the CPU model in float32; cpu-float64: the same in float64",
+  "                   cpu: the CPU model in float32; cpu-float64: the same in float64;",
+  "                   webgpu: the fused WGSL kernels (float32)",
   "",
   "Prints every tensor's max abs error and its worst ratio to the tolerance (≤ 1 passes);",
   "exits 1 if any row fails, 2 on bad input.",

@@ -26,6 +26,8 @@ export interface GpuBackendOptions {
   readonly recordCapacity?: number;
   /** Batches per submit, the granularity of `onProgress`; default 16. */
   readonly batchesPerSubmit?: number;
+  /** Whether `dispose` also destroys the context's device (when the backend made it). */
+  readonly ownsContext?: boolean;
 }
 
 /** Trains on a WebGPU device. */
@@ -36,17 +38,20 @@ export class GpuBackend implements TrainingBackend {
   readonly #model: GpuNtm;
   readonly #data: GpuTaskData;
   readonly #batchesPerSubmit: number;
+  readonly #ownsContext: boolean;
 
   private constructor(
     context: GpuContext,
     model: GpuNtm,
     data: GpuTaskData,
     batchesPerSubmit: number,
+    ownsContext: boolean,
   ) {
     this.#context = context;
     this.#model = model;
     this.#data = data;
     this.#batchesPerSubmit = batchesPerSubmit;
+    this.#ownsContext = ownsContext;
     this.description = `webgpu (${context.adapterName}; fused kernels, ` +
       `${model.shape.workgroupSize} lanes per batch row)`;
   }
@@ -88,7 +93,7 @@ export class GpuBackend implements TrainingBackend {
     }
     model.writeParams(setup.initial.params);
     model.writeOptimizerState(setup.initial.squareAverage, setup.initial.momentumBuffer);
-    return new GpuBackend(context, model, data, batchesPerSubmit);
+    return new GpuBackend(context, model, data, batchesPerSubmit, options.ownsContext ?? false);
   }
 
   async train(
@@ -147,5 +152,6 @@ export class GpuBackend implements TrainingBackend {
   dispose(): void {
     this.#data.dispose();
     this.#model.dispose();
+    if (this.#ownsContext) this.#context.device.destroy();
   }
 }

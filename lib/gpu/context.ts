@@ -6,8 +6,13 @@
  * @module
  */
 
-/** Raised when WebGPU has no adapter or device; the message suggests the CPU backend. */
-export class GpuUnavailableError extends Error {
+import { UsageError } from "../config.ts";
+
+/**
+ * Raised when WebGPU has no adapter or device; the message suggests the CPU backend. A
+ * UsageError, so command-line tools exit with status 2.
+ */
+export class GpuUnavailableError extends UsageError {
   /** Builds the error with the reason WebGPU is unavailable. */
   constructor(detail: string) {
     super(`Cannot start WebGPU: ${detail}; run with --backend cpu to train on the CPU`);

@@ -39,16 +39,6 @@ function withNote(backend: TrainingBackend, note: string): TrainingBackend {
   };
 }
 
-/** The WebGPU backend; no adapter or device is a UsageError suggesting `--backend cpu`. */
-async function createWebgpuBackend(setup: TrainingSetup): Promise<TrainingBackend> {
-  try {
-    return await GpuBackend.create(await createGpuContext(), setup);
-  } catch (error) {
-    if (error instanceof GpuUnavailableError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
 /**
  * Builds the backend of `kind` for `setup`. `auto` trains on WebGPU only on a hardware adapter:
  * a software one (llvmpipe, lavapipe, SwiftShader) is slower than the CPU backend.
@@ -58,7 +48,10 @@ export async function createBackend(
   setup: TrainingSetup,
 ): Promise<TrainingBackend> {
   if (kind === "cpu") return new CpuBackend(setup);
-  if (kind === "webgpu") return await createWebgpuBackend(setup);
+  if (kind === "webgpu") {
+    // No adapter or device raises GpuUnavailableError, a UsageError suggesting --backend cpu.
+    return await GpuBackend.create(await createGpuContext(), setup, { ownsContext: true });
+  }
   let context: GpuContext;
   try {
     context = await createGpuContext();
@@ -73,5 +66,5 @@ export async function createBackend(
       `auto: the only WebGPU adapter is a software one (${context.adapterName})`,
     );
   }
-  return await GpuBackend.create(context, setup);
+  return await GpuBackend.create(context, setup, { ownsContext: true });
 }

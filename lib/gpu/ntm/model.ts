@@ -80,15 +80,21 @@ export interface HostBatch {
   readonly input: Float32Array;
   /** `[T_out, B, O]`. */
   readonly target: Float32Array;
+  /** T_in. */
   readonly inputSteps: number;
+  /** T_out. */
   readonly outputSteps: number;
+  /** The sequence length T the training history records. */
   readonly length: number;
 }
 
 /** What a training record holds. */
 export interface GpuRecord {
+  /** Mean BCE loss of the batch. */
   readonly loss: number;
+  /** Bit errors per sequence. */
   readonly cost: number;
+  /** The batch's sequence length T. */
   readonly length: number;
 }
 
@@ -109,9 +115,13 @@ export interface NtmKernels {
 
 /** The fused NTM of one config on one device. */
 export class GpuNtm {
+  /** The device everything lives on. */
   readonly context: GpuContext;
+  /** Sizes, head table and tape offsets the kernels are specialised with. */
   readonly shape: NtmShape;
+  /** Every buffer of the model. */
   readonly buffers: NtmBuffers;
+  /** The prepared kernels of one training step. */
   readonly kernels: NtmKernels;
   /** Records the records buffer holds. */
   readonly recordCapacity: number;
