@@ -1,23 +1,18 @@
-import { bceLoss, bceLossBackward, bitCost } from "../lib/cpu/loss.ts";
-import { CpuNtm } from "../lib/cpu/ntm.ts";
-import { referenceRmsprop, rmspropStep } from "../lib/cpu/rmsprop.ts";
+import assert from "node:assert/strict";
 import type { HeadKind, NTMConfig } from "../lib/config.ts";
-import { runKernels } from "../lib/gpu/context.ts";
+import { referenceRmsprop } from "../lib/cpu/rmsprop.ts";
+import { backwardLoops } from "../lib/gpu/ntm/loop_bounds.ts";
 import { GpuNtm } from "../lib/gpu/ntm/model.ts";
+import { ntmShape } from "../lib/gpu/ntm/shape.ts";
 import { initParams, paramLayout } from "../lib/params.ts";
 import { randomBit, randomInt } from "../lib/random.ts";
-import { assertClose } from "./helpers/assert_close.ts";
 import { createTestContext } from "./helpers/gpu_context.ts";
+import { assertTrainingStepMatchesCpu } from "./helpers/ntm_agreement.ts";
 import { randomFloats } from "./helpers/random_floats.ts";
 
 const context = await createTestContext();
 const ignore = context === null;
 
-/** NTM-SPEC: values within 1e-5 absolute, gradients within 1e-4 relative or 1e-6 absolute. */
-const VALUE = { atol: 1e-5, rtol: 0 };
-const GRADIENT = { atol: 1e-6, rtol: 1e-4 };
-/** NTM-SPEC: optimizer steps within 1e-6 absolute. */
-const STEP = { atol: 1e-6, rtol: 0 };
 const OPTIMIZER = referenceRmsprop(1e-3);
 
 /** A configuration and a batch drawn from `seed`: the shapes the fused kernels must handle. */
@@ -27,6 +22,11 @@ interface Case {
   readonly outputSteps: number;
   /** Lanes per batch row of the fused kernels: 8 on llvmpipe, 128 or more on a real GPU. */
   readonly workgroupSize: number;
+  /**
+   * Steps per dispatch of the fused backward (the forward runs at least as many): 1 to 3, so
+   * that every case crosses dispatches with its carried state.
+   */
+  readonly backwardSteps: number;
   readonly seed: number;
 }
 
@@ -52,14 +52,16 @@ function drawCase(seed: number): Case {
     inputSteps: draw(9, 1, 5),
     outputSteps: draw(10, 1, 5),
     workgroupSize: [8, 16, 32, 64, 128, 256, 8, 16, 32, 64][seed % 10],
+    backwardSteps: 1 + seed % 3,
     seed,
   };
 }
 
-function describe({ config, inputSteps, outputSteps, workgroupSize }: Case): string {
+function describe({ config, inputSteps, outputSteps, workgroupSize, backwardSteps }: Case): string {
   return `heads [${config.heads}], L ${config.controllerLayers}, N ${config.memoryN}, ` +
     `M ${config.memoryM}, H ${config.controllerSize}, I ${config.inputs}, O ${config.outputs}, ` +
-    `B ${config.batchSize}, T_in ${inputSteps}, T_out ${outputSteps}, ${workgroupSize} lanes`;
+    `B ${config.batchSize}, T_in ${inputSteps}, T_out ${outputSteps}, ${workgroupSize} lanes, ` +
+    `${backwardSteps}-step backward dispatches`;
 }
 
 const CASES = Array.from({ length: 20 }, (_, index) => drawCase(100 + index));
@@ -71,57 +73,32 @@ Deno.test({
   async fn(t) {
     for (const testCase of CASES) {
       await t.step(describe(testCase), async () => {
-        const { config, inputSteps, outputSteps, workgroupSize, seed } = testCase;
+        const { config, inputSteps, outputSteps, workgroupSize, backwardSteps, seed } = testCase;
         const layout = paramLayout(config);
-        const params = initParams(layout, seed);
-        const steps = { inputSteps, outputSteps };
-        const total = inputSteps + outputSteps;
+        const capacity = inputSteps + outputSteps + 1;
+        const loops = backwardLoops(ntmShape(layout, capacity, workgroupSize));
         const { batchSize: B, inputs: I, outputs: O } = config;
-        const input = randomFloats(seed, 3, inputSteps * B * I, 0, 1);
-        const target = randomFloats(seed, 4, outputSteps * B * O, 0, 1).map(Math.round);
-        const cpu = new CpuNtm(layout, { capacity: total });
-        const expected = cpu.forward(params, input, steps);
-        const dOutputs = new Float32Array(expected.length);
-        bceLossBackward(expected, target, dOutputs);
-        const grads = new Float32Array(layout.size);
-        cpu.backward(params, dOutputs, grads);
-
+        const batch = {
+          input: randomFloats(seed, 3, inputSteps * B * I, 0, 1),
+          target: randomFloats(seed, 4, outputSteps * B * O, 0, 1).map(Math.round),
+          inputSteps,
+          outputSteps,
+        };
         const gpu = await GpuNtm.create(context!, layout, {
-          capacity: total + 1,
+          capacity,
           workgroupSize,
+          loopBudget: loops.perDispatch + backwardSteps * loops.perStep,
           optimizer: OPTIMIZER,
         });
         try {
-          gpu.writeParams(params);
-          gpu.writeBatch({ input, target, ...steps, length: outputSteps });
-          await runKernels(context!, gpu.trainingStep);
-          const outputs = await gpu.readOutputs(inputSteps, outputSteps);
-          assertClose(outputs, expected, VALUE, "outputs");
-          const [record] = await gpu.readRecords(1);
-          assertClose([record.loss], [bceLoss(expected, target)], VALUE, "loss");
-          const cost = bitCost(outputs, target, B);
-          assertClose([record.cost], [cost], { atol: 0, rtol: 1e-6 }, "cost of the GPU's outputs");
-          for (let k = 0; k < config.heads.length; k++) {
-            assertClose(await gpu.readWeightings(k, total), cpu.weightings(k), VALUE, `w.${k}`);
-          }
-          assertClose(await gpu.readFinalMemory(total), cpu.finalMemory(), VALUE, "memory_final");
-          const gpuGrads = await gpu.readGrads();
-          for (const entry of layout.entries.filter((entry) => entry.trainable)) {
-            const slice = (store: Float32Array) =>
-              store.subarray(entry.offset, entry.offset + entry.size);
-            assertClose(slice(gpuGrads), slice(grads), GRADIENT, `grad.${entry.name}`);
-          }
-          // The optimizer step against rmspropStep on the GPU's own gradients.
-          const stepped = params.slice();
-          const state = {
-            squareAverage: new Float32Array(layout.trainableSize),
-            momentumBuffer: new Float32Array(layout.trainableSize),
-          };
-          rmspropStep(OPTIMIZER, stepped, gpuGrads, state, layout.trainableSize);
-          assertClose(await gpu.readParams(), stepped, STEP, "step1");
-          const gpuState = await gpu.readOptimizerState();
-          assertClose(gpuState.squareAverage, state.squareAverage, { atol: 0, rtol: 1e-6 }, "v");
-          assertClose(gpuState.momentumBuffer, state.momentumBuffer, STEP, "momentum buffer");
+          assert.equal(gpu.stepsPerDispatch.backward, backwardSteps);
+          await assertTrainingStepMatchesCpu(
+            gpu,
+            layout,
+            initParams(layout, seed),
+            batch,
+            OPTIMIZER,
+          );
         } finally {
           gpu.dispose();
         }

@@ -105,6 +105,72 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
   return context;
 }
 
+// ---- The loop limit of software adapters.
+//
+// llvmpipe (Mesa's software rasteriser; lavapipe shares its code) gives each shader invocation
+// one loop counter, shared by every loop in it, nested or not: it starts at 65535
+// (LP_MAX_TGSI_LOOP_ITERATIONS) and drops by one at the end of each iteration of any loop. At
+// zero every loop exits early, silently, and the kernel computes garbage. The counter belongs to
+// a SIMD vector of lanes (8 with AVX2), so a loop costs the most trips any of its lanes runs.
+// Measured there: a loop costs its trips + 1 (the failing test ends an iteration too) each time
+// it is reached, and 1 when it sits in a branch no lane takes (both sides of a branch run,
+// masked); loops the compiler unrolls (small constant trip counts) cost nothing. Kernels whose
+// loop counts grow with the sizes they are given bound them with the helpers below and check
+// the bound on software adapters.
+
+/** The loop iterations llvmpipe lets one invocation run (see above). */
+export const SOFTWARE_LOOP_ITERATION_LIMIT = 65535;
+
+/**
+ * The loop iterations one invocation may run on this context's adapter: 65535 on a software
+ * adapter (llvmpipe's limit, see `SOFTWARE_LOOP_ITERATION_LIMIT`), Infinity on a GPU.
+ */
+export function loopIterationLimit(context: GpuContext): number {
+  return context.isSoftware ? SOFTWARE_LOOP_ITERATION_LIMIT : Infinity;
+}
+
+/**
+ * What a loop of `trips` iterations costs against the limit, each iteration running loops that
+ * cost `body`: `trips + 1 + trips·body`. Count every loop, unrolled or not, and both sides of a
+ * branch, so that the sum is an upper bound.
+ */
+export function loopIterations(trips: number, body = 0): number {
+  return trips + 1 + trips * body;
+}
+
+/**
+ * What a loop over `count` items shared by `lanes` lanes (`for (var i = lane; i < count;
+ * i += lanes)`) costs its busiest lane, each iteration running loops that cost `body`.
+ */
+export function stridedLoopIterations(count: number, lanes: number, body = 0): number {
+  return loopIterations(Math.ceil(count / lanes), body);
+}
+
+/** What one call of a workgroup reduction of shaders/common/reduce.wgsl costs over `lanes`. */
+export function reductionLoopIterations(lanes: number): number {
+  // One lane in 8 adds up its group of up to 8 values, then every lane adds up the groups.
+  return loopIterations(8) + loopIterations(Math.ceil(lanes / 8));
+}
+
+/**
+ * Throws a UsageError when `iterations`, an upper bound of the loop iterations one invocation of
+ * `kernel` runs, exceeds the context's `loopIterationLimit`; `remedy` says what to change.
+ */
+export function checkLoopIterations(
+  context: GpuContext,
+  kernel: string,
+  iterations: number,
+  remedy: string,
+): void {
+  const limit = loopIterationLimit(context);
+  if (iterations > limit) {
+    throw new UsageError(
+      `Cannot prepare ${kernel}: an invocation may run up to ${iterations} loop iterations, ` +
+        `and ${context.adapterName} stops every loop after ${limit}; ${remedy}`,
+    );
+  }
+}
+
 /** Throws if the device was lost. */
 export function assertAlive(context: GpuContext): void {
   if (context.lost) throw context.lost;

@@ -1,13 +1,17 @@
-// The fused NTM backward pass (BPTT) over a whole sequence: one workgroup per batch row, the time
-// loop inside running backwards. Twin of `CpuNtm.backward` in lib/cpu/ntm.ts, with the loss
-// gradient of lib/cpu/loss.ts `bceLossBackward` folded in.
+// The fused NTM backward pass (BPTT) over a sequence: one workgroup per batch row, the time loop
+// inside running backwards. A dispatch runs the steps of its `StepRange` (shape.wgsl), counted
+// from the sequence's last: all of them on a GPU, a few on a software adapter, whose loop limit
+// would otherwise cut the sequence short (lib/gpu/ntm/loop_bounds.ts counts this file's loops:
+// change both together). Twin of `CpuNtm.backward` in lib/cpu/ntm.ts, with the loss gradient
+// of lib/cpu/loss.ts `bceLossBackward` folded in.
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,reduce}.wgsl and
 // shaders/ntm/{shape,head}.wgsl. Reads the forward tape; writes to the gradient tape what the
 // weight gradients need (dGates per layer, dRaw per head, dLogits, all time-major, and each
 // row's initial-state gradients). The gradients carried between steps live in workgroup memory
 // (dh, dc, the reads') or, when large, in scratch regions of the gradient tape (the memory's,
-// each head's weighting's).
+// each head's weighting's); between dispatches dh and dc wait in the initial-state gradients'
+// region (which the last dispatch leaves holding them) and the reads' in a scratch region.
 //
 // Per step and batch row the copy task costs ~0.25 MFLOP: the LSTM's two transposed products
 // (~0.1 MFLOP, weights read as vec4s), the heads' (~0.02 MFLOP) and ~10·N·M per head through
@@ -19,6 +23,7 @@
 @group(0) @binding(3) var<storage, read> tape: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
 @group(0) @binding(5) var<uniform> dims: Dims;
+@group(0) @binding(6) var<uniform> step_range: StepRange;
 
 // Gradients of each layer's hidden state [L][pad4(H)] and cell state [L][H].
 var<workgroup> d_hidden: array<f32, LAYER_HIDDEN>;
@@ -45,22 +50,46 @@ fn snapshot_of(t: u32, k: u32) -> u32 {
   return t * WRITES + writes_before(k);
 }
 
-// ---- Start: nothing flows back from after the last step.
+// ---- The sequence's last step: nothing flows back from after it.
 fn clear_carried(b: u32, lane: u32) {
-  for (var i = lane; i < LAYER_HIDDEN; i += WORKGROUP_SIZE) {
-    d_hidden[i] = 0.0;
-  }
-  for (var i = lane; i < LAYER_CELLS; i += WORKGROUP_SIZE) {
-    d_cell[i] = 0.0;
+  for (var i = lane; i < 2u * LAYER_HIDDEN; i += WORKGROUP_SIZE) {
+    grad[grad_initial_state(b, 0u, 0u) + i] = 0.0;
   }
   for (var i = lane; i < READ_VALUES; i += WORKGROUP_SIZE) {
-    d_reads[i] = 0.0;
+    grad[grad_reads(b) + i] = 0.0;
   }
   for (var i = lane; i < MEMORY_SIZE; i += WORKGROUP_SIZE) {
     grad[grad_memory(b) + i] = 0.0;
   }
   for (var i = lane; i < HEADS * MEMORY_N; i += WORKGROUP_SIZE) {
     grad[grad_weights(b, 0u) + i] = 0.0;
+  }
+}
+
+// ---- The gradients carried into this dispatch's first step, from the gradient tape.
+fn load_carried(b: u32, lane: u32) {
+  for (var i = lane; i < LAYER_HIDDEN; i += WORKGROUP_SIZE) {
+    d_hidden[i] = grad[grad_initial_state(b, 0u, 0u) + i];
+  }
+  for (var i = lane; i < LAYER_CELLS; i += WORKGROUP_SIZE) {
+    d_cell[i] = grad[grad_initial_state(b, 1u, i / HIDDEN) + i % HIDDEN];
+  }
+  for (var i = lane; i < READ_VALUES; i += WORKGROUP_SIZE) {
+    d_reads[i] = grad[grad_reads(b) + i];
+  }
+}
+
+// ---- The gradients carried out of this dispatch's last step, onto the gradient tape: after
+// the sequence's first step, dh and dc are the gradients of the initial state.
+fn save_carried(b: u32, lane: u32) {
+  for (var i = lane; i < LAYER_HIDDEN; i += WORKGROUP_SIZE) {
+    grad[grad_initial_state(b, 0u, 0u) + i] = d_hidden[i];
+  }
+  for (var i = lane; i < LAYER_CELLS; i += WORKGROUP_SIZE) {
+    grad[grad_initial_state(b, 1u, i / HIDDEN) + i % HIDDEN] = d_cell[i];
+  }
+  for (var i = lane; i < READ_VALUES; i += WORKGROUP_SIZE) {
+    grad[grad_reads(b) + i] = d_reads[i];
   }
 }
 
@@ -362,10 +391,19 @@ fn main(
   let b = group.x;
   let input_steps = steps.input_steps;
   let total_steps = input_steps + steps.output_steps;
-  clear_carried(b, lane);
-  workgroupBarrier();
+  // This dispatch's steps, counted from the last; none when the sequence ends before them.
+  let first = step_range.first;
+  let end = min(first + step_range.count, total_steps);
+  if (first >= end) {
+    return;
+  }
+  if (first == 0u) {
+    clear_carried(b, lane);
+  }
   storageBarrier();
-  for (var step = 0u; step < total_steps; step++) {
+  load_carried(b, lane);
+  workgroupBarrier();
+  for (var step = first; step < end; step++) {
     let t = total_steps - 1u - step;
     if (t >= input_steps) {
       output_backward(b, t, lane);
@@ -377,11 +415,5 @@ fn main(
       lstm_backward(b, t, LAYERS - 1u - q, lane);
     }
   }
-  // The gradients of this row's initial state (the learned h and c biases).
-  for (var layer = 0u; layer < LAYERS; layer++) {
-    for (var j = lane; j < HIDDEN; j += WORKGROUP_SIZE) {
-      grad[grad_initial_state(b, 0u, layer) + j] = d_hidden[layer * HIDDEN_PADDED + j];
-      grad[grad_initial_state(b, 1u, layer) + j] = d_cell[layer * HIDDEN + j];
-    }
-  }
+  save_carried(b, lane);
 }

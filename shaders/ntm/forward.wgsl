@@ -1,5 +1,9 @@
-// The fused NTM forward pass (NTM-SPEC "One time step") over a whole sequence: one workgroup per
-// batch row, the time loop inside. Twin of `CpuNtm.forward` in lib/cpu/ntm.ts.
+// The fused NTM forward pass (NTM-SPEC "One time step") over a sequence: one workgroup per batch
+// row, the time loop inside. A dispatch runs the steps of its `StepRange` (shape.wgsl): all of
+// them on a GPU, a few on a software adapter, whose loop limit would otherwise cut the sequence
+// short (lib/gpu/ntm/loop_bounds.ts counts this file's loops: change both together). Each
+// dispatch reloads the state it carries in workgroup memory from the tape. Twin of
+// `CpuNtm.forward` in lib/cpu/ntm.ts.
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,reduce}.wgsl and
 // shaders/ntm/{shape,head}.wgsl. Small state vectors live in workgroup memory; the memory itself lives
@@ -21,6 +25,7 @@
 @group(0) @binding(3) var<storage, read> steps: StepRecord;
 @group(0) @binding(4) var<storage, read_write> tape: array<f32>;
 @group(0) @binding(5) var<uniform> dims: Dims;
+@group(0) @binding(6) var<uniform> step_range: StepRange;
 
 // The vectors the matrix-vector products read are vec4 arrays: one load per 4 columns.
 // This step's controller input [x, r_prev…], zero-padded.
@@ -61,34 +66,44 @@ fn snapshot_of(t: u32, k: u32) -> u32 {
   return t * WRITES + writes_before(k);
 }
 
-// ---- The sequence's start: learned h and c, fixed reads and memory.
+// ---- The sequence's start, onto the tape: learned h and c, fixed reads and memory.
 fn initial_state(b: u32, lane: u32) {
   for (var i = lane; i < MEMORY_SIZE; i += WORKGROUP_SIZE) {
     tape[tape_memory(0u, b) + i] = params[PARAM_MEMORY_BIAS + i];
   }
-  for (var layer = 0u; layer < LAYERS; layer++) {
-    for (var j = lane; j < HIDDEN; j += WORKGROUP_SIZE) {
-      let c = params[PARAM_C_BIAS + layer * HIDDEN + j];
-      cell[layer * HIDDEN + j] = c;
-      tape[tape_cell(layer, 0u, b) + j] = c;
-      tape[tape_hidden(layer, 0u, b) + j] = params[PARAM_H_BIAS + layer * HIDDEN + j];
-    }
-    for (var q = lane; q < LAYER_VEC4S; q += WORKGROUP_SIZE) {
-      var h = vec4<f32>();
-      for (var c = 0u; c < 4u; c++) {
-        if (4u * q + c < HIDDEN) {
-          h[c] = params[PARAM_H_BIAS + layer * HIDDEN + 4u * q + c];
-        }
-      }
-      hidden[layer * LAYER_VEC4S + q] = h;
-    }
+  for (var i = lane; i < LAYER_CELLS; i += WORKGROUP_SIZE) {
+    let layer = i / HIDDEN;
+    let j = i % HIDDEN;
+    tape[tape_cell(layer, 0u, b) + j] = params[PARAM_C_BIAS + i];
+    tape[tape_hidden(layer, 0u, b) + j] = params[PARAM_H_BIAS + i];
   }
   for (var i = lane; i < READ_VALUES; i += WORKGROUP_SIZE) {
     let slot = i / MEMORY_M;
     let m = i % MEMORY_M;
-    let value = params[read_bias(slot) + m];
-    read_values[i] = value;
-    tape[tape_read(slot, 0u, b) + m] = value;
+    tape[tape_read(slot, 0u, b) + m] = params[read_bias(slot) + m];
+  }
+}
+
+// ---- The state before step t, from the tape: every layer's h and c and the reads. (The
+// weightings and the memory stay on the tape.)
+fn load_state(b: u32, t: u32, lane: u32) {
+  for (var i = lane; i < LAYER_CELLS; i += WORKGROUP_SIZE) {
+    cell[i] = tape[tape_cell(i / HIDDEN, t, b) + i % HIDDEN];
+  }
+  for (var i = lane; i < HIDDEN_VEC4S; i += WORKGROUP_SIZE) {
+    let layer = i / LAYER_VEC4S;
+    let row = tape_hidden(layer, t, b);
+    var h = vec4<f32>();
+    for (var c = 0u; c < 4u; c++) {
+      let j = 4u * (i % LAYER_VEC4S) + c;
+      if (j < HIDDEN) {
+        h[c] = tape[row + j];
+      }
+    }
+    hidden[i] = h;
+  }
+  for (var i = lane; i < READ_VALUES; i += WORKGROUP_SIZE) {
+    read_values[i] = tape[tape_read(i / MEMORY_M, t, b) + i % MEMORY_M];
   }
 }
 
@@ -340,10 +355,19 @@ fn main(
   let b = group.x;
   let input_steps = steps.input_steps;
   let total_steps = input_steps + steps.output_steps;
-  initial_state(b, lane);
-  workgroupBarrier();
+  // This dispatch's steps; none when the sequence ends before them.
+  let first = step_range.first;
+  let end = min(first + step_range.count, total_steps);
+  if (first >= end) {
+    return;
+  }
+  if (first == 0u) {
+    initial_state(b, lane);
+  }
   storageBarrier();
-  for (var t = 0u; t < total_steps; t++) {
+  load_state(b, first, lane);
+  workgroupBarrier();
+  for (var t = first; t < end; t++) {
     gather_controller_input(b, t, lane);
     workgroupBarrier();
     for (var layer = 0u; layer < LAYERS; layer++) {

@@ -2,15 +2,15 @@
 // element (PyTorch `BCELoss`, log terms clamped at -100) and bit errors per sequence (outputs
 // thresholded at 0.5, 0.5 counting as 1). Twin of lib/cpu/loss.ts `bceLoss` and `bitCost`.
 //
-// One workgroup reads the T_out·B·O outputs from the forward tape and the targets from the batch;
-// ~10 FLOP and 8 bytes per element. Linked after shaders/common/reduce.wgsl and
+// One workgroup of WORKGROUP_SIZE lanes (lib/gpu/ntm/loop_bounds.ts `LOSS_LANES`, which also
+// counts this file's loops) reads the T_out·B·O outputs from the forward tape and the targets
+// from the batch; ~10 FLOP and 8 bytes per element. Linked after shaders/common/reduce.wgsl and
 // shaders/ntm/shape.wgsl.
 
 @group(0) @binding(0) var<storage, read> tape: array<f32>;
 @group(0) @binding(1) var<storage, read> batch: array<f32>;
 @group(0) @binding(2) var<storage, read> steps: StepRecord;
 @group(0) @binding(3) var<storage, read_write> records: array<vec4<f32>>;
-@group(0) @binding(4) var<uniform> dims: Dims;
 
 // PyTorch clamps each log term of the binary cross-entropy at -100.
 const LOG_FLOOR: f32 = -100.0;
@@ -29,7 +29,7 @@ fn main(@builtin(local_invocation_index) lane: u32) {
     loss += (expected - 1.0) * max(log(1.0 - y), LOG_FLOOR) - expected * max(log(y), LOG_FLOOR);
     errors += abs(select(1.0, 0.0, y < 0.5) - expected);
   }
-  let sums = workgroup_sum4(vec4<f32>(loss, errors, 0.0, 0.0), lane, dims.workgroup_size);
+  let sums = workgroup_sum4(vec4<f32>(loss, errors, 0.0, 0.0), lane, WORKGROUP_SIZE);
   if (lane == 0u) {
     records[steps.record] = vec4<f32>(
       sums.x / f32(count),

@@ -92,7 +92,8 @@ override TAPE_OUTPUTS: u32;
 override GRAD_GATES: u32;
 override GRAD_HEAD_RAW: u32;
 override GRAD_LOGITS: u32;
-override GRAD_INITIAL_STATE: u32;
+override GRAD_INITIAL_STATE: u32; // also carries dh and dc between dispatches
+override GRAD_READS: u32;         // carried between dispatches
 override GRAD_MEMORY: u32;        // carried between steps
 override GRAD_WEIGHTS: u32;       // carried between steps
 
@@ -109,6 +110,15 @@ struct StepRecord {
   batch_number: u32,
   // Where the loss kernel files this batch's record.
   record: u32,
+}
+
+// The steps one dispatch of the fused forward or backward kernel runs: `count` steps from
+// `first` (the backward counts its steps from the sequence's last), or fewer where the sequence
+// ends. On a GPU one dispatch runs the whole sequence; a software adapter's loop limit needs a
+// few (lib/gpu/ntm/step_ranges.ts).
+struct StepRange {
+  first: u32,
+  count: u32,
 }
 
 // ---- Heads.
@@ -249,6 +259,11 @@ fn grad_logits(t: u32, b: u32) -> u32 {
 // Gradient of row b's initial hidden (`which` 0) or cell (`which` 1) state of a layer.
 fn grad_initial_state(b: u32, which: u32, layer: u32) -> u32 {
   return GRAD_INITIAL_STATE + ((b * 2u + which) * LAYERS + layer) * HIDDEN_PADDED;
+}
+
+// The carried gradient of row b's reads [R][M], between dispatches.
+fn grad_reads(b: u32) -> u32 {
+  return GRAD_READS + b * READ_VALUES;
 }
 
 // The carried gradient of row b's memory.

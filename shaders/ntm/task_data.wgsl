@@ -6,6 +6,7 @@
 //
 // Linked after shaders/common/random.wgsl, shaders/ntm/shape.wgsl (BATCH, INPUTS, OUTPUTS,
 // BATCH_TARGET, StepRecord) and the task's source. One workgroup; a few random draws per element.
+// lib/gpu/ntm/loop_bounds.ts `dataLoops` counts the loops here (and mirrors DATA_LANES).
 
 // The next batch to generate and where its training record goes.
 struct Counter {

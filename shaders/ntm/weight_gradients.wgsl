@@ -16,6 +16,7 @@
 // (~28 bytes each).
 //
 // Linked after shaders/ntm/shape.wgsl (StepRecord, BATCH) and shaders/ntm/rmsprop.wgsl.
+// lib/gpu/ntm/loop_bounds.ts `updateLoops` counts the loops here.
 
 struct GemmJob {
   // A: rows of `a_stride` floats in the gradient tape.

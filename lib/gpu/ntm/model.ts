@@ -13,7 +13,9 @@ import { writeCount } from "../../cpu/tape.ts";
 import type { ParamLayout } from "../../params.ts";
 import {
   checked,
+  checkLoopIterations,
   type GpuContext,
+  loopIterationLimit,
   pipeline,
   prepareDispatch,
   type PreparedKernel,
@@ -24,8 +26,16 @@ import {
 } from "../context.ts";
 import { packStore, unpackStore } from "./param_layout.ts";
 import { rmspropUniform } from "./rmsprop.ts";
-import { checkDeviceLimits, type NtmShape, ntmShape, shapeDims } from "./shape.ts";
+import { LOSS_LANES, lossLoops } from "./loop_bounds.ts";
+import { checkDeviceLimits, type NtmShape, ntmShape, shapeDims, workgroupBytes } from "./shape.ts";
 import { BACKWARD_SOURCE, FORWARD_SOURCE, LOSS_SOURCE } from "./sources.ts";
+import {
+  prepareStepRanges,
+  stepFits,
+  stepRangeBuffer,
+  type StepsPerDispatch,
+  stepsPerDispatch,
+} from "./step_ranges.ts";
 import { jobTable, prepareUpdate, weightGradientJobs } from "./weight_gradients.ts";
 
 /** Every buffer of a GPU NTM. */
@@ -50,6 +60,10 @@ export interface NtmBuffers {
   readonly gradientJobs: GPUBuffer;
   /** The `Dims` uniform (shaders/ntm/shape.wgsl): sizes for loop bounds. */
   readonly dims: GPUBuffer;
+  /** The forward's `StepRange` uniforms, one per dispatch (lib/gpu/ntm/step_ranges.ts). */
+  readonly forwardRanges: GPUBuffer;
+  /** The backward's `StepRange` uniforms, one per dispatch. */
+  readonly backwardRanges: GPUBuffer;
   /** Training records `[records]` of `(loss, cost, length, 0)`, filed by the loss kernel. */
   readonly records: GPUBuffer;
 }
@@ -62,8 +76,17 @@ export interface GpuNtmOptions {
   readonly optimizer: RmspropSettings;
   /** Training records the records buffer holds (batches between readbacks); default 1. */
   readonly records?: number;
-  /** Invocations per workgroup of the fused kernels; `preferredWorkgroupSize` by default. */
+  /**
+   * Invocations per workgroup of the fused kernels. By default `preferredWorkgroupSize`, doubled
+   * while one step of a fused kernel exceeds the loop budget and the device allows.
+   */
   readonly workgroupSize?: number;
+  /**
+   * The loop iterations one invocation of a fused kernel may run, by the bounds of
+   * lib/gpu/ntm/loop_bounds.ts; it sets the steps per dispatch. By default half the adapter's
+   * `loopIterationLimit` (a margin for the bounds); at most the limit.
+   */
+  readonly loopBudget?: number;
 }
 
 /**
@@ -72,6 +95,33 @@ export interface GpuNtmOptions {
  */
 export function preferredWorkgroupSize(context: GpuContext): number {
   return context.isSoftware ? 8 : 128;
+}
+
+/**
+ * Lanes per batch row for `layout` when the caller leaves them to the model: from
+ * `preferredWorkgroupSize`, doubled while one step of a fused kernel exceeds the loop budget
+ * (software adapters) and the device takes twice the lanes. (If even the last does not fit,
+ * `stepsPerDispatch` says so.)
+ */
+export function fittingWorkgroupSize(
+  context: GpuContext,
+  layout: ParamLayout,
+  capacity: number,
+  budget: number,
+): number {
+  const limits = context.device.limits;
+  let lanes = preferredWorkgroupSize(context);
+  while (!stepFits(ntmShape(layout, capacity, lanes), budget)) {
+    const wider = ntmShape(layout, capacity, 2 * lanes);
+    if (
+      wider.workgroupSize > limits.maxComputeInvocationsPerWorkgroup ||
+      workgroupBytes(wider) > limits.maxComputeWorkgroupStorageSize
+    ) {
+      break;
+    }
+    lanes *= 2;
+  }
+  return lanes;
 }
 
 /** A batch the host supplies, with its lengths. */
@@ -100,11 +150,14 @@ export interface GpuRecord {
 
 /** The prepared kernels of one training step, in the order they run. */
 export interface NtmKernels {
-  /** The fused forward pass over the batch in `buffers.batch`. */
+  /** The fused forward pass over the batch in `buffers.batch` (one or more dispatches). */
   readonly forward: PreparedKernel;
   /** Files the batch's loss and cost in `buffers.records`. */
   readonly loss: PreparedKernel;
-  /** The fused backward pass of the last forward pass, with the BCE loss's gradient. */
+  /**
+   * The fused backward pass of the last forward pass, with the BCE loss's gradient (one or more
+   * dispatches).
+   */
   readonly backward: PreparedKernel;
   /**
    * Every weight and bias gradient from the tapes, into `buffers.grads`, and the optimizer step
@@ -125,6 +178,8 @@ export class GpuNtm {
   readonly kernels: NtmKernels;
   /** Records the records buffer holds. */
   readonly recordCapacity: number;
+  /** Steps per dispatch of the fused forward and backward kernels. */
+  readonly stepsPerDispatch: StepsPerDispatch;
 
   private constructor(
     context: GpuContext,
@@ -132,12 +187,14 @@ export class GpuNtm {
     buffers: NtmBuffers,
     kernels: NtmKernels,
     recordCapacity: number,
+    steps: StepsPerDispatch,
   ) {
     this.context = context;
     this.shape = shape;
     this.buffers = buffers;
     this.kernels = kernels;
     this.recordCapacity = recordCapacity;
+    this.stepsPerDispatch = steps;
   }
 
   /**
@@ -149,16 +206,28 @@ export class GpuNtm {
     layout: ParamLayout,
     options: GpuNtmOptions,
   ): Promise<GpuNtm> {
+    const limit = loopIterationLimit(context);
+    const budget = options.loopBudget ?? limit / 2;
+    if (!(budget > 0 && budget <= limit)) {
+      throw new RangeError(
+        `Cannot build the WebGPU NTM: the loop budget must be positive and at most ${limit}, ` +
+          `got ${budget}`,
+      );
+    }
     const shape = ntmShape(
       layout,
       options.capacity,
-      options.workgroupSize ?? preferredWorkgroupSize(context),
+      options.workgroupSize ??
+        fittingWorkgroupSize(context, layout, options.capacity, budget),
     );
     checkDeviceLimits(shape, context.device.limits);
+    const steps = stepsPerDispatch(context, shape, budget);
     const recordCapacity = options.records ?? 1;
     if (!Number.isInteger(recordCapacity) || recordCapacity < 1) {
       throw new RangeError(`Cannot build the WebGPU NTM: records must be a positive integer`);
     }
+    const shorter = "lower batch_size or the sequence lengths, or use --backend cpu";
+    checkLoopIterations(context, "ntm loss", lossLoops(shape), shorter);
     const jobs = weightGradientJobs(shape);
     const trainable = shape.params.trainableSize;
     const buffers: NtmBuffers = await checked(context, "ntm buffers", () => ({
@@ -176,39 +245,65 @@ export class GpuNtm {
       gradientTape: storageBuffer(context, "ntm gradient tape", 4 * shape.tape.gradient.size),
       gradientJobs: storageBuffer(context, "ntm gradient jobs", jobTable(jobs).table),
       dims: uniformBuffer(context, "ntm dims", shapeDims(shape)),
+      forwardRanges: stepRangeBuffer(
+        context,
+        "ntm forward steps",
+        shape.capacity,
+        steps.forward,
+      ),
+      backwardRanges: stepRangeBuffer(
+        context,
+        "ntm backward steps",
+        shape.capacity,
+        steps.backward,
+      ),
       records: storageBuffer(context, "ntm records", 16 * recordCapacity),
     }));
     const constants = { ...shape.constants, WORKGROUP_SIZE: shape.workgroupSize };
-    const rows: [number] = [layout.config.batchSize];
+    const rows = layout.config.batchSize;
     const [forwardPipeline, backwardPipeline, lossPipeline] = await Promise.all([
       pipeline(context, "ntm forward", FORWARD_SOURCE, constants),
       pipeline(context, "ntm backward", BACKWARD_SOURCE, constants),
-      pipeline(context, "ntm loss", LOSS_SOURCE, constants),
+      pipeline(context, "ntm loss", LOSS_SOURCE, {
+        ...shape.constants,
+        WORKGROUP_SIZE: LOSS_LANES,
+      }),
     ]);
     const kernels: NtmKernels = await checked(context, "ntm bindings", async () => ({
-      forward: prepareDispatch(context, forwardPipeline, [
-        buffers.params,
-        buffers.params,
-        buffers.batch,
-        buffers.steps,
-        buffers.tape,
-        buffers.dims,
-      ], rows),
+      forward: prepareStepRanges(
+        context,
+        forwardPipeline,
+        [
+          buffers.params,
+          buffers.params,
+          buffers.batch,
+          buffers.steps,
+          buffers.tape,
+          buffers.dims,
+        ],
+        buffers.forwardRanges,
+        rows,
+      ),
       loss: prepareDispatch(context, lossPipeline, [
         buffers.tape,
         buffers.batch,
         buffers.steps,
         buffers.records,
-        buffers.dims,
       ], [1]),
-      backward: prepareDispatch(context, backwardPipeline, [
-        buffers.params,
-        buffers.batch,
-        buffers.steps,
-        buffers.tape,
-        buffers.gradientTape,
-        buffers.dims,
-      ], rows),
+      backward: prepareStepRanges(
+        context,
+        backwardPipeline,
+        [
+          buffers.params,
+          buffers.batch,
+          buffers.steps,
+          buffers.tape,
+          buffers.gradientTape,
+          buffers.dims,
+        ],
+        buffers.backwardRanges,
+        rows,
+      ),
       update: await prepareUpdate(context, shape, jobs, {
         jobs: buffers.gradientJobs,
         steps: buffers.steps,
@@ -220,7 +315,7 @@ export class GpuNtm {
         optimizerSettings: buffers.optimizerSettings,
       }),
     }));
-    return new GpuNtm(context, shape, buffers, kernels, recordCapacity);
+    return new GpuNtm(context, shape, buffers, kernels, recordCapacity, steps);
   }
 
   /** The kernels of one training step on the batch in `buffers.batch`, in order. */

@@ -135,6 +135,7 @@ export function ntmShape(
     GRAD_HEAD_RAW: gradient.headRaw,
     GRAD_LOGITS: gradient.logits,
     GRAD_INITIAL_STATE: gradient.initialState,
+    GRAD_READS: gradient.reads,
     GRAD_MEMORY: gradient.memory,
     GRAD_WEIGHTS: gradient.weights,
     BATCH_TARGET: batchTarget,

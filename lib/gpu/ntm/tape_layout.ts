@@ -61,8 +61,13 @@ export interface GradientTape {
   readonly headRaw: number;
   /** Gradients of the output logits, `[S, B, pad4(O)]` (output steps only). */
   readonly logits: number;
-  /** Gradients of each row's initial state, `[B, 2, L, pad4(H)]`: h then c. */
+  /**
+   * Gradients of each row's initial state, `[B, 2, L, pad4(H)]`: h then c. Between the
+   * dispatches of a sequence (lib/gpu/ntm/step_ranges.ts) it carries dh and dc.
+   */
   readonly initialState: number;
+  /** Scratch carried between dispatches: the gradient of the reads, `[B, R·M]`. */
+  readonly reads: number;
   /** Scratch carried between steps: the gradient of the memory, `[B, N·M]`. */
   readonly memory: number;
   /** Scratch carried between steps: the gradient of each head's weighting, `[B, K, N]`. */
@@ -124,6 +129,7 @@ export function tapeLayout(config: NTMConfig, capacity: number): TapeLayout {
     headRaw: K * S * B * padToVec4(widestHead(config)),
     logits: S * B * padToVec4(config.outputs),
     initialState: B * 2 * L * padToVec4(H),
+    reads: B * readCount(config) * M,
     memory: B * N * M,
     weights: B * K * N,
   });

@@ -8,6 +8,7 @@
  */
 
 import {
+  checkLoopIterations,
   type GpuContext,
   pipeline,
   prepareDispatch,
@@ -16,6 +17,7 @@ import {
   uniformBuffer,
   upload,
 } from "../context.ts";
+import { dataLoops } from "./loop_bounds.ts";
 import type { NtmShape } from "./shape.ts";
 import { taskDataSource } from "./sources.ts";
 
@@ -71,6 +73,12 @@ export class GpuTaskData {
         );
       }
     }
+    checkLoopIterations(
+      context,
+      "ntm task data",
+      dataLoops(shape),
+      "lower batch_size or the sequence lengths, or use --backend cpu",
+    );
     const computePipeline = await pipeline(
       context,
       `ntm task data ${hashText(data.source)}`,

@@ -14,7 +14,14 @@
 
 import { controllerInputSize, outputInputSize } from "../../config.ts";
 import { headNames, lstmName } from "../../params.ts";
-import { type GpuContext, pipeline, prepareDispatch, type PreparedKernel } from "../context.ts";
+import {
+  checkLoopIterations,
+  type GpuContext,
+  pipeline,
+  prepareDispatch,
+  type PreparedKernel,
+} from "../context.ts";
+import { updateLoops } from "./loop_bounds.ts";
 import { padToVec4 } from "./param_layout.ts";
 import type { NtmShape } from "./shape.ts";
 import { WEIGHT_GRADIENTS_SOURCE } from "./sources.ts";
@@ -190,6 +197,12 @@ export async function prepareUpdate(
   buffers: UpdateBuffers,
 ): Promise<PreparedKernel> {
   const { tiles } = jobTable(jobs);
+  checkLoopIterations(
+    context,
+    "ntm update",
+    updateLoops(shape, jobs.length),
+    "lower batch_size or the sequence lengths, or use --backend cpu",
+  );
   if (tiles > context.device.limits.maxComputeWorkgroupsPerDimension) {
     throw new RangeError(
       `Cannot prepare the weight gradients: ${tiles} tiles exceed the device's ` +

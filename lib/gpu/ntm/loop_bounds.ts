@@ -1,0 +1,160 @@
+/**
+ * Upper bounds of the loop iterations one invocation of each fused NTM kernel runs, for the loop
+ * limit of software adapters (lib/gpu/context.ts `loopIterationLimit`: llvmpipe silently ends
+ * every loop of an invocation after 65535 iterations in all). Each function mirrors the loops of
+ * one WGSL function, named after it, under the counting rule of context.ts: a loop costs its
+ * trips + 1, a lane-strided loop the trips of its busiest lane, and both sides of every branch
+ * count in full. Whoever adds, removes or resizes a loop in shaders/ntm/*.wgsl updates its
+ * mirror here; tests/gpu_ntm_long_test.ts runs the fused kernels with dispatches as long as these
+ * bounds allow under the full limit, so a bound that falls short fails there.
+ *
+ * @module
+ */
+
+import { controllerInputSize, outputInputSize, readCount } from "../../config.ts";
+import {
+  loopIterations as loop,
+  reductionLoopIterations,
+  stridedLoopIterations as strided,
+} from "../context.ts";
+import { padToVec4 } from "./param_layout.ts";
+import type { NtmShape } from "./shape.ts";
+
+/** The loops of a fused kernel that runs a range of steps per dispatch. */
+export interface StepLoops {
+  /** Iterations of one invocation outside its steps (start and end, the time loop's exit). */
+  readonly perDispatch: number;
+  /** Iterations of one step, the time loop's own included. */
+  readonly perStep: number;
+}
+
+/** The sizes the fused kernels' loops run to, in vec4s where the kernels read vec4s. */
+function sizes(shape: NtmShape) {
+  const { config, workgroupSize: lanes } = shape;
+  const { controllerSize: H, memoryM: M } = config;
+  return {
+    lanes,
+    H,
+    L: config.controllerLayers,
+    N: config.memoryN,
+    M,
+    I: config.inputs,
+    O: config.outputs,
+    R: readCount(config),
+    Hp: padToVec4(H),
+    hiddenVec4s: padToVec4(H) / 4,
+    controllerVec4s: padToVec4(controllerInputSize(config)) / 4,
+    outputVec4s: padToVec4(outputInputSize(config)) / 4,
+    widths: config.heads.map((kind) => kind === "read" ? M + 6 : 3 * M + 6),
+    reduction: reductionLoopIterations(lanes),
+  };
+}
+
+/** A loop over the heads (or layers), each trip running `body(index)`. */
+function loopOver(count: number, body: (index: number) => number): number {
+  let total = loop(count);
+  for (let index = 0; index < count; index++) total += body(index);
+  return total;
+}
+
+/** shaders/ntm/forward.wgsl, function by function. */
+export function forwardLoops(shape: NtmShape): StepLoops {
+  const s = sizes(shape);
+  const { lanes, N, M } = s;
+  const initialState = strided(N * M, lanes) + strided(s.L * s.H, lanes) +
+    strided(s.R * M, lanes);
+  const loadState = strided(s.L * s.H, lanes) +
+    strided(s.L * s.hiddenVec4s, lanes, loop(4)) + strided(s.R * M, lanes);
+  const gatherControllerInput = strided(s.controllerVec4s, lanes, loop(4));
+  // Both sides of the branch on the layer, then W_hh.
+  const lstmLayer = strided(
+    s.H,
+    lanes,
+    loop(s.controllerVec4s) + loop(s.hiddenVec4s) + loop(s.hiddenVec4s),
+  );
+  const packHidden = strided(s.hiddenVec4s, lanes);
+  const headStep = (width: number) =>
+    strided(width, lanes, loop(s.hiddenVec4s)) + // the head's layer
+    strided(width, lanes) + // activations
+    loop(M) + // |k|²
+    strided(N, lanes, loop(M)) + s.reduction + // similarities, their largest
+    strided(N, lanes) + s.reduction + // exp, their sum
+    strided(N, lanes) + // interpolation
+    strided(N, lanes) + s.reduction + // shift, sharpening's sum
+    strided(N, lanes) + // sharpening
+    strided(N, lanes, loop(M)) + // a write
+    strided(M, lanes, loop(N)); // a read
+  const outputStep = strided(s.outputVec4s, lanes, loop(4)) +
+    strided(s.O, lanes, loop(s.outputVec4s));
+  const step = 1 + gatherControllerInput + loopOver(s.L, () => lstmLayer + packHidden) +
+    loopOver(s.widths.length, (k) => headStep(s.widths[k])) + outputStep;
+  return { perDispatch: initialState + loadState + 1, perStep: step };
+}
+
+/** shaders/ntm/backward.wgsl, function by function. */
+export function backwardLoops(shape: NtmShape): StepLoops {
+  const s = sizes(shape);
+  const { lanes, N, M } = s;
+  const clearCarried = strided(2 * s.L * s.Hp, lanes) + strided(s.R * M, lanes) +
+    strided(N * M, lanes) + strided(s.widths.length * N, lanes);
+  // load_carried and save_carried run the same loops.
+  const carried = strided(s.L * s.Hp, lanes) + strided(s.L * s.H, lanes) +
+    strided(s.R * M, lanes);
+  const outputBackward = strided(s.O, lanes) +
+    strided(s.outputVec4s, lanes, loop(s.O) + loop(4));
+  const headBackward = (width: number) =>
+    strided(width, lanes) + // raw and activated values
+    loop(M) + // |k|²
+    strided(N, lanes, loop(M) + loop(M)) + s.reduction + // dw (a write's or a read's)
+    strided(M, lanes, loop(N)) + // a write's de and da
+    strided(N, lanes) + // sharpening
+    strided(N, lanes) + s.reduction + // shift and interpolation
+    strided(N, lanes, loop(M) + loop(M)) + 2 * s.reduction + // content (a write's or a read's)
+    strided(width, lanes, loop(N)) + // dRaw
+    strided(s.hiddenVec4s, lanes, loop(width) + loop(4)); // into h
+  const firstLayerColumns = s.controllerVec4s - Math.floor(s.I / 4) + s.hiddenVec4s;
+  const columns = Math.max(firstLayerColumns, 2 * s.hiddenVec4s);
+  const lstmBackward = strided(s.H, lanes) + strided(columns, lanes, loop(s.H) + loop(4));
+  const step = 1 + outputBackward +
+    loopOver(s.widths.length, (k) => headBackward(s.widths[k])) +
+    loopOver(s.L, () => lstmBackward);
+  return { perDispatch: clearCarried + 2 * carried + 1, perStep: step };
+}
+
+/** Lanes of the loss kernel (shaders/ntm/loss.wgsl, one workgroup). */
+export const LOSS_LANES = 64;
+
+/** shaders/ntm/loss.wgsl: a strided loop over the outputs of a sequence, then a reduction. */
+export function lossLoops(shape: NtmShape): number {
+  const { batchSize: B, outputs: O } = shape.config;
+  return strided(shape.capacity * B * O, LOSS_LANES) + reductionLoopIterations(LOSS_LANES);
+}
+
+/** Lanes of the data kernel (shaders/ntm/task_data.wgsl, one workgroup). */
+export const DATA_LANES = 64;
+
+/**
+ * shaders/ntm/task_data.wgsl: strided loops over a batch's inputs and targets. The tasks' WGSL
+ * twins (shaders/tasks/*.wgsl) run no loops; a twin that does must add them here.
+ */
+export function dataLoops(shape: NtmShape): number {
+  const { batchSize: B, inputs: I, outputs: O } = shape.config;
+  return strided(shape.capacity * B * I, DATA_LANES) + strided(shape.capacity * B * O, DATA_LANES);
+}
+
+/**
+ * shaders/ntm/weight_gradients.wgsl: the search of the job table, the loop over the rows (steps ×
+ * batch) of a weight's or a bias's product, and the epilogue's loops over a lane's block.
+ */
+export function updateLoops(shape: NtmShape, jobs: number): number {
+  const rows = loop(shape.capacity * shape.config.batchSize);
+  return loop(jobs - 1) + rows + loop(4) + rows + loop(4, loop(4));
+}
+
+/**
+ * The steps one dispatch of a kernel with `loops` may run within `budget` iterations: all of
+ * `capacity` when the budget allows (always, on a GPU), 0 when not even one step fits.
+ */
+export function stepsWithin(loops: StepLoops, budget: number, capacity: number): number {
+  return Math.max(0, Math.min(capacity, Math.floor((budget - loops.perDispatch) / loops.perStep)));
+}

@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { resolveParams } from "../lib/cli/params.ts";
+import { type NTMConfig, UsageError } from "../lib/config.ts";
+import { CpuBackend } from "../lib/cpu/backend.ts";
+import { referenceRmsprop } from "../lib/cpu/rmsprop.ts";
+import { GpuBackend } from "../lib/gpu/backend.ts";
+import { loopIterationLimit, SOFTWARE_LOOP_ITERATION_LIMIT } from "../lib/gpu/context.ts";
+import { backwardLoops, forwardLoops } from "../lib/gpu/ntm/loop_bounds.ts";
+import { fittingWorkgroupSize, GpuNtm, type GpuNtmOptions } from "../lib/gpu/ntm/model.ts";
+import { ntmShape } from "../lib/gpu/ntm/shape.ts";
+import { initParams, type ParamLayout, paramLayout } from "../lib/params.ts";
+import { generateBatch, trainingSetup } from "../lib/train/task.ts";
+import { copyElements, copyTask } from "../tasks/copy.ts";
+import { createTestContext } from "./helpers/gpu_context.ts";
+import { assertTrainingStepMatchesCpu } from "./helpers/ntm_agreement.ts";
+
+const context = await createTestContext();
+const ignore = context === null;
+
+const OPTIMIZER = referenceRmsprop(1e-4);
+
+/** The copy task's default params with `overrides` (`name=value`). */
+function copyParams(...overrides: string[]) {
+  return resolveParams(copyTask.params, overrides);
+}
+
+/** Runs one training step of a model for `layout` on `batch` and checks it against the CPU. */
+async function checkStep(
+  layout: ParamLayout,
+  batch: Parameters<typeof assertTrainingStepMatchesCpu>[3],
+  options: Omit<GpuNtmOptions, "optimizer">,
+): Promise<GpuNtm["stepsPerDispatch"]> {
+  const gpu = await GpuNtm.create(context!, layout, { ...options, optimizer: OPTIMIZER });
+  try {
+    await assertTrainingStepMatchesCpu(gpu, layout, initParams(layout, 5), batch, OPTIMIZER);
+    return gpu.stepsPerDispatch;
+  } finally {
+    gpu.dispose();
+  }
+}
+
+Deno.test({
+  name: "GpuNtm matches the CPU reference on a 41-step copy sequence at the copy task's size",
+  ignore,
+  async fn(t) {
+    for (const batchSize of [1, 2]) {
+      const params = copyParams(`batch_size=${batchSize}`, "sequence_min_len=20");
+      const layout = paramLayout(copyTask.config(params));
+      const batch = generateBatch(copyElements(params), 3, 1);
+      assert.equal(batch.inputSteps + batch.outputSteps, 41);
+      const capacity = copyTask.capacity(params);
+      await t.step(`batch ${batchSize}, default loop budget`, async () => {
+        const steps = await checkStep(layout, batch, { capacity });
+        if (context!.isSoftware) assert.ok(steps.backward < 41, "several dispatches");
+      });
+    }
+    await t.step("batch 1, the whole loop limit as the budget (the bounds hold)", async () => {
+      const params = copyParams("sequence_min_len=20");
+      const layout = paramLayout(copyTask.config(params));
+      const steps = await checkStep(layout, generateBatch(copyElements(params), 3, 1), {
+        capacity: copyTask.capacity(params),
+        loopBudget: SOFTWARE_LOOP_ITERATION_LIMIT,
+      });
+      if (context!.isSoftware) {
+        const shape = ntmShape(layout, 41, 8);
+        const most = (loops: { perDispatch: number; perStep: number }) =>
+          Math.floor((SOFTWARE_LOOP_ITERATION_LIMIT - loops.perDispatch) / loops.perStep);
+        assert.deepEqual(steps, {
+          forward: most(forwardLoops(shape)),
+          backward: most(backwardLoops(shape)),
+        });
+      }
+    });
+  },
+});
+
+/** A small model whose sequences of 601 steps run far past the loop limit in one dispatch. */
+const small: NTMConfig = {
+  inputs: 9,
+  outputs: 8,
+  controllerSize: 16,
+  controllerLayers: 1,
+  memoryN: 16,
+  memoryM: 8,
+  heads: ["read", "write"],
+  batchSize: 1,
+};
+
+Deno.test({
+  name: "GpuNtm splits a sequence far past the loop limit between dispatches and matches the CPU",
+  ignore,
+  async fn(t) {
+    const params = copyParams("sequence_min_len=300", "sequence_max_len=300");
+    const layout = paramLayout(small);
+    const batch = generateBatch(copyElements(params), 4, 1);
+    const total = batch.inputSteps + batch.outputSteps;
+    const shape = ntmShape(layout, total, 8);
+    for (const loops of [forwardLoops(shape), backwardLoops(shape)]) {
+      assert.ok(loops.perDispatch + total * loops.perStep > 3 * SOFTWARE_LOOP_ITERATION_LIMIT);
+    }
+    await t.step("default loop budget", async () => {
+      const steps = await checkStep(layout, batch, { capacity: total, workgroupSize: 8 });
+      if (context!.isSoftware) assert.ok(steps.forward < total / 6 && steps.backward < total / 10);
+    });
+    await t.step("the whole loop limit as the budget", async () => {
+      await checkStep(layout, batch, {
+        capacity: total,
+        workgroupSize: 8,
+        loopBudget: SOFTWARE_LOOP_ITERATION_LIMIT,
+      });
+    });
+  },
+});
+
+Deno.test({
+  name: "GpuNtm takes more lanes, or says what to change, when one step exceeds the loop budget",
+  ignore,
+  async fn(t) {
+    const wide = paramLayout({ ...small, controllerSize: 100, memoryN: 2048, memoryM: 20 });
+    const limit = loopIterationLimit(context!);
+    await t.step("the lanes it picks", () => {
+      const lanes = fittingWorkgroupSize(context!, wide, 41, limit / 2);
+      const step = (lanes: number) => backwardLoops(ntmShape(wide, 41, lanes)).perStep;
+      if (context!.isSoftware) {
+        assert.ok(lanes > 8 && step(lanes) <= limit / 2 && step(lanes / 2) > limit / 2);
+      }
+    });
+    await t.step("lanes the caller fixed", async () => {
+      if (!context!.isSoftware) return;
+      await assert.rejects(
+        GpuNtm.create(context!, wide, { capacity: 41, optimizer: OPTIMIZER, workgroupSize: 8 }),
+        (error: Error) =>
+          error instanceof UsageError &&
+          /one step of its fused forward kernel may run \d+ loop iterations/.test(
+            error.message,
+          ) && /memory_n 2048/.test(error.message) && /--backend cpu/.test(error.message),
+      );
+    });
+    await t.step("a budget past the limit", async () => {
+      await assert.rejects(
+        GpuNtm.create(context!, paramLayout(small), {
+          capacity: 4,
+          optimizer: OPTIMIZER,
+          loopBudget: limit + 1,
+        }),
+        /loop budget must be positive and at most/,
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "GpuBackend and CpuBackend agree on 5 copy-task batches at the default size (lengths " +
+    "up to 20)",
+  ignore,
+  async fn() {
+    const setup = trainingSetup(copyTask, copyParams(), 3);
+    const cpu = new CpuBackend(setup);
+    const gpu = await GpuBackend.create(context!, setup);
+    try {
+      const expected = await cpu.train(1, 5);
+      const actual = await gpu.train(1, 5);
+      assert.ok(Math.max(...expected.map((record) => record.length)) === 20);
+      assert.deepEqual(actual.map((record) => record.length), expected.map((r) => r.length));
+      const worst = Math.max(
+        ...actual.map((record, i) => Math.abs(record.loss - expected[i].loss)),
+      );
+      assert.ok(worst <= 1e-4, `loss histories differ by up to ${worst.toExponential(2)}`);
+    } finally {
+      gpu.dispose();
+      cpu.dispose();
+    }
+  },
+});
