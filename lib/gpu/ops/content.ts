@@ -12,7 +12,15 @@ import reduce from "../../../shaders/common/reduce.wgsl" with { type: "text" };
 import softmaxBlocks from "../../../shaders/common/softmax.wgsl" with { type: "text" };
 import forwardKernel from "../../../shaders/ops/content.wgsl" with { type: "text" };
 import backwardKernel from "../../../shaders/ops/content_backward.wgsl" with { type: "text" };
-import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
+import {
+  checkLoopIterations,
+  type GpuContext,
+  loopIterations as loop,
+  pipeline,
+  type PreparedKernel,
+  reductionLoopIterations,
+  stridedLoopIterations as strided,
+} from "../context.ts";
 import { linkShader } from "../shader.ts";
 import type { MemoryShape } from "./cosine_similarity.ts";
 import { flatGrid, prepareOp, rowWorkgroupSize } from "./launch.ts";
@@ -62,8 +70,14 @@ export async function contentAddressing(
     weights: [weights, [batch, n]],
   });
   checkOutputsApart(op, { similarity, weights }, { memory, key, beta });
+  const lanes = rowWorkgroupSize(n);
+  // shaders/ops/content.wgsl: |k|², the rows with a pass over m each, two more passes over the
+  // rows, two reductions.
+  const loops = loop(m) + strided(n, lanes, loop(m)) + 2 * strided(n, lanes) +
+    2 * reductionLoopIterations(lanes);
+  checkLoopIterations(context, op, loops, "use a smaller memory (n, m)");
   const computePipeline = await pipeline(context, "content addressing", forwardSource, {
-    WORKGROUP_SIZE: rowWorkgroupSize(n),
+    WORKGROUP_SIZE: lanes,
   });
   return prepareOp(
     context,
@@ -133,8 +147,14 @@ export async function contentAddressingBackward(
     weights,
     dWeights,
   });
+  const lanes = rowWorkgroupSize(n);
+  // shaders/ops/content_backward.wgsl: |k|², a pass over the rows, the rows with two passes
+  // over m each, two reductions, the key's columns with a pass over n each.
+  const loops = loop(m) + strided(n, lanes) + strided(n, lanes, 2 * loop(m)) +
+    2 * reductionLoopIterations(lanes) + strided(m, lanes, loop(n));
+  checkLoopIterations(context, op, loops, "use a smaller memory (n, m)");
   const computePipeline = await pipeline(context, "content addressing backward", backwardSource, {
-    WORKGROUP_SIZE: rowWorkgroupSize(n),
+    WORKGROUP_SIZE: lanes,
     ROWS: n,
   });
   return prepareOp(

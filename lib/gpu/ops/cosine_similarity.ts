@@ -9,7 +9,13 @@
 import addressing from "../../../shaders/common/addressing.wgsl" with { type: "text" };
 import grid from "../../../shaders/common/grid.wgsl" with { type: "text" };
 import kernel from "../../../shaders/ops/cosine_similarity.wgsl" with { type: "text" };
-import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
+import {
+  checkLoopIterations,
+  type GpuContext,
+  loopIterations as loop,
+  pipeline,
+  type PreparedKernel,
+} from "../context.ts";
 import { linkShader } from "../shader.ts";
 import { flatGrid, prepareOp } from "./launch.ts";
 import {
@@ -64,6 +70,8 @@ export async function cosineSimilarity(
     similarity: [similarity, [batch, n]],
   });
   checkOutputsApart(op, { similarity }, { memory, key });
+  // shaders/ops/cosine_similarity.wgsl: one pass over a row's m values.
+  checkLoopIterations(context, op, loop(m), "use shorter memory rows (m)");
   const computePipeline = await pipeline(context, "cosine similarity", source);
   return prepareOp(
     context,

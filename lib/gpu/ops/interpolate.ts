@@ -13,7 +13,14 @@ import forwardKernel from "../../../shaders/ops/interpolate.wgsl" with { type: "
 import backwardKernel from "../../../shaders/ops/interpolate_backward.wgsl" with {
   type: "text",
 };
-import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
+import {
+  checkLoopIterations,
+  type GpuContext,
+  pipeline,
+  type PreparedKernel,
+  reductionLoopIterations,
+  stridedLoopIterations as strided,
+} from "../context.ts";
 import { linkShader } from "../shader.ts";
 import { flatGrid, prepareOp, rowWorkgroupSize } from "./launch.ts";
 import {
@@ -122,8 +129,12 @@ export async function interpolateBackward(
     gate,
     dInterpolated,
   });
+  const lanes = rowWorkgroupSize(n);
+  // shaders/ops/interpolate_backward.wgsl: one pass over the row and a reduction.
+  const loops = strided(n, lanes) + reductionLoopIterations(lanes);
+  checkLoopIterations(context, op, loops, "use shorter rows (n)");
   const computePipeline = await pipeline(context, "interpolate backward", backwardSource, {
-    WORKGROUP_SIZE: rowWorkgroupSize(n),
+    WORKGROUP_SIZE: lanes,
   });
   return prepareOp(
     context,

@@ -8,7 +8,13 @@
  */
 
 import source from "../../../shaders/ops/matmul.wgsl" with { type: "text" };
-import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
+import {
+  checkLoopIterations,
+  type GpuContext,
+  loopIterations as loop,
+  pipeline,
+  type PreparedKernel,
+} from "../context.ts";
 import { prepareOp } from "./launch.ts";
 import {
   checkOutputsApart,
@@ -92,6 +98,10 @@ export async function matmul(
   checkRegion(op, "C", c, m * n, [m, n]);
   checkOutputsApart(op, { C: c }, { A: a, B: b });
   const rowsPerLane = matmulRowsPerLane(m);
+  // shaders/ops/matmul.wgsl: a lane's rows and columns, the k loop over its rows, the stores.
+  const loops = loop(rowsPerLane) + loop(COLUMNS_PER_LANE) + loop(k, loop(rowsPerLane)) +
+    loop(rowsPerLane, loop(COLUMNS_PER_LANE));
+  checkLoopIterations(context, op, loops, "split k into products that accumulate");
   const computePipeline = await pipeline(context, op, source, {
     ROWS_PER_LANE: rowsPerLane,
     TRANSPOSE_A: shape.transposeA ? 1 : 0,

@@ -12,7 +12,14 @@ import forwardKernel from "../../../shaders/ops/memory_write.wgsl" with { type: 
 import backwardKernel from "../../../shaders/ops/memory_write_backward.wgsl" with {
   type: "text",
 };
-import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
+import {
+  checkLoopIterations,
+  type GpuContext,
+  loopIterations as loop,
+  pipeline,
+  type PreparedKernel,
+  stridedLoopIterations as strided,
+} from "../context.ts";
 import { linkShader } from "../shader.ts";
 import type { MemoryShape } from "./cosine_similarity.ts";
 import { flatGrid, prepareOp, rowWorkgroupSize } from "./launch.ts";
@@ -131,8 +138,13 @@ export async function memoryWriteBackward(
     add,
     dAfter,
   });
+  const lanes = rowWorkgroupSize(n);
+  // shaders/ops/memory_write_backward.wgsl: the rows with a pass over m each, the columns with
+  // a pass over n each.
+  const loops = strided(n, lanes, loop(m)) + strided(m, lanes, loop(n));
+  checkLoopIterations(context, op, loops, "use a smaller memory (n, m)");
   const computePipeline = await pipeline(context, "memory write backward", backwardSource, {
-    WORKGROUP_SIZE: rowWorkgroupSize(n),
+    WORKGROUP_SIZE: lanes,
   });
   return prepareOp(
     context,

@@ -11,7 +11,14 @@ import grid from "../../../shaders/common/grid.wgsl" with { type: "text" };
 import reduce from "../../../shaders/common/reduce.wgsl" with { type: "text" };
 import forwardKernel from "../../../shaders/ops/sharpen.wgsl" with { type: "text" };
 import backwardKernel from "../../../shaders/ops/sharpen_backward.wgsl" with { type: "text" };
-import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
+import {
+  checkLoopIterations,
+  type GpuContext,
+  pipeline,
+  type PreparedKernel,
+  reductionLoopIterations,
+  stridedLoopIterations as strided,
+} from "../context.ts";
 import { linkShader } from "../shader.ts";
 import { flatGrid, prepareOp, rowWorkgroupSize } from "./launch.ts";
 import {
@@ -54,8 +61,12 @@ export async function sharpen(
     sharpened: [sharpened, [batch, n]],
   });
   checkOutputsApart(op, { sharpened }, { shifted, gamma });
+  const lanes = rowWorkgroupSize(n);
+  // shaders/ops/sharpen.wgsl: two passes over the row and a reduction.
+  const loops = 2 * strided(n, lanes) + reductionLoopIterations(lanes);
+  checkLoopIterations(context, op, loops, "use shorter rows (n)");
   const computePipeline = await pipeline(context, "sharpen", forwardSource, {
-    WORKGROUP_SIZE: rowWorkgroupSize(n),
+    WORKGROUP_SIZE: lanes,
   });
   return prepareOp(
     context,
@@ -104,8 +115,12 @@ export async function sharpenBackward(
     dGamma: [dGamma, [batch]],
   });
   checkOutputsApart(op, { dShifted, dGamma }, { shifted, gamma, sharpened, dSharpened });
+  const lanes = rowWorkgroupSize(n);
+  // shaders/ops/sharpen_backward.wgsl: two passes over the row, each with a reduction.
+  const loops = 2 * (strided(n, lanes) + reductionLoopIterations(lanes));
+  checkLoopIterations(context, op, loops, "use shorter rows (n)");
   const computePipeline = await pipeline(context, "sharpen backward", backwardSource, {
-    WORKGROUP_SIZE: rowWorkgroupSize(n),
+    WORKGROUP_SIZE: lanes,
   });
   return prepareOp(
     context,

@@ -11,7 +11,14 @@ import grid from "../../../shaders/common/grid.wgsl" with { type: "text" };
 import reduce from "../../../shaders/common/reduce.wgsl" with { type: "text" };
 import forwardKernel from "../../../shaders/ops/shift.wgsl" with { type: "text" };
 import backwardKernel from "../../../shaders/ops/shift_backward.wgsl" with { type: "text" };
-import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
+import {
+  checkLoopIterations,
+  type GpuContext,
+  pipeline,
+  type PreparedKernel,
+  reductionLoopIterations,
+  stridedLoopIterations as strided,
+} from "../context.ts";
 import { linkShader } from "../shader.ts";
 import { flatGrid, prepareOp, rowWorkgroupSize } from "./launch.ts";
 import {
@@ -110,8 +117,12 @@ export async function shiftBackward(
     dShift: [dShift, [batch, 3]],
   });
   checkOutputsApart(op, { dWeights, dShift }, { weights, shift: taps, dShifted });
+  const lanes = rowWorkgroupSize(n);
+  // shaders/ops/shift_backward.wgsl: one pass over the row and a reduction.
+  const loops = strided(n, lanes) + reductionLoopIterations(lanes);
+  checkLoopIterations(context, op, loops, "use shorter rows (n)");
   const computePipeline = await pipeline(context, "shift backward", backwardSource, {
-    WORKGROUP_SIZE: rowWorkgroupSize(n),
+    WORKGROUP_SIZE: lanes,
   });
   return prepareOp(
     context,

@@ -9,7 +9,14 @@ import grid from "../../../shaders/common/grid.wgsl" with { type: "text" };
 import reduce from "../../../shaders/common/reduce.wgsl" with { type: "text" };
 import softmaxBlocks from "../../../shaders/common/softmax.wgsl" with { type: "text" };
 import kernel from "../../../shaders/ops/softmax.wgsl" with { type: "text" };
-import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
+import {
+  checkLoopIterations,
+  type GpuContext,
+  pipeline,
+  type PreparedKernel,
+  reductionLoopIterations,
+  stridedLoopIterations as strided,
+} from "../context.ts";
 import { linkShader } from "../shader.ts";
 import { flatGrid, prepareOp, rowWorkgroupSize } from "./launch.ts";
 import {
@@ -50,8 +57,12 @@ export async function softmax(
   checkRegion(op, "x", x, rows * cols, [rows, cols]);
   checkRegion(op, "y", y, rows * cols, [rows, cols]);
   checkOutputsApart(op, { y }, { x });
+  const lanes = rowWorkgroupSize(cols);
+  // shaders/ops/softmax.wgsl `forward`: three passes over the row, two reductions.
+  const loops = 3 * strided(cols, lanes) + 2 * reductionLoopIterations(lanes);
+  checkLoopIterations(context, op, loops, "use shorter rows (cols)");
   const computePipeline = await pipeline(context, "softmax forward", source, {
-    WORKGROUP_SIZE: rowWorkgroupSize(cols),
+    WORKGROUP_SIZE: lanes,
   }, "forward");
   return prepareOp(
     context,
@@ -84,8 +95,12 @@ export async function softmaxBackward(
   checkRegion(op, "dy", dy, rows * cols, [rows, cols]);
   checkRegion(op, "dx", dx, rows * cols, [rows, cols]);
   checkOutputsApart(op, { dx }, { y, dy });
+  const lanes = rowWorkgroupSize(cols);
+  // shaders/ops/softmax.wgsl `backward`: two passes over the row, a reduction.
+  const loops = 2 * strided(cols, lanes) + reductionLoopIterations(lanes);
+  checkLoopIterations(context, op, loops, "use shorter rows (cols)");
   const computePipeline = await pipeline(context, "softmax backward", source, {
-    WORKGROUP_SIZE: rowWorkgroupSize(cols),
+    WORKGROUP_SIZE: lanes,
   }, "backward");
   return prepareOp(
     context,

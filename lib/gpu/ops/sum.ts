@@ -7,7 +7,15 @@
 
 import reduce from "../../../shaders/common/reduce.wgsl" with { type: "text" };
 import kernel from "../../../shaders/ops/sum.wgsl" with { type: "text" };
-import { type GpuContext, pipeline, type PreparedKernel } from "../context.ts";
+import {
+  checkLoopIterations,
+  type GpuContext,
+  loopIterations as loop,
+  pipeline,
+  type PreparedKernel,
+  reductionLoopIterations,
+  stridedLoopIterations as strided,
+} from "../context.ts";
 import { linkShader } from "../shader.ts";
 import { prepareOp } from "./launch.ts";
 import {
@@ -54,6 +62,8 @@ export async function sumRows(
   checkRegion(op, "input", input, count * width, [count, width]);
   checkRegion(op, "output", output, width, [width]);
   checkOutputsApart(op, { output }, { input });
+  // shaders/ops/sum.wgsl `rows`: one pass over the rows.
+  checkLoopIterations(context, op, loop(count), "sum fewer rows at a time (count)");
   const computePipeline = await pipeline(context, "sum rows", source, {
     WORKGROUP_SIZE: ROWS_WORKGROUP,
     ACCUMULATE: shape.accumulate ? 1 : 0,
@@ -88,6 +98,9 @@ export async function sumAll(
   checkRegion(op, "input", input, count, [count]);
   checkRegion(op, "output", output, 1, [1]);
   checkOutputsApart(op, { output }, { input });
+  // shaders/ops/sum.wgsl `total`: one pass over the elements and a reduction.
+  const loops = strided(count, TOTAL_WORKGROUP) + reductionLoopIterations(TOTAL_WORKGROUP);
+  checkLoopIterations(context, op, loops, "sum fewer elements at a time (count)");
   const computePipeline = await pipeline(context, "sum total", source, {
     WORKGROUP_SIZE: TOTAL_WORKGROUP,
     ACCUMULATE: shape.accumulate ? 1 : 0,
