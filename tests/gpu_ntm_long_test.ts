@@ -8,6 +8,7 @@ import { loopIterationLimit, SOFTWARE_LOOP_ITERATION_LIMIT } from "../lib/gpu/co
 import { backwardLoops, forwardLoops } from "../lib/gpu/ntm/loop_bounds.ts";
 import { fittingWorkgroupSize, GpuNtm, type GpuNtmOptions } from "../lib/gpu/ntm/model.ts";
 import { ntmShape } from "../lib/gpu/ntm/shape.ts";
+import { stepFits } from "../lib/gpu/ntm/step_ranges.ts";
 import { initParams, type ParamLayout, paramLayout } from "../lib/params.ts";
 import { generateBatch, trainingSetup } from "../lib/train/task.ts";
 import { copyElements, copyTask } from "../tasks/copy.ts";
@@ -74,13 +75,13 @@ Deno.test({
   },
 });
 
-/** A small model whose sequences of 601 steps run far past the loop limit in one dispatch. */
+/** A small model whose sequences of 201 steps run far past the loop limit in one dispatch. */
 const small: NTMConfig = {
   inputs: 9,
   outputs: 8,
   controllerSize: 16,
   controllerLayers: 1,
-  memoryN: 16,
+  memoryN: 256,
   memoryM: 8,
   heads: ["read", "write"],
   batchSize: 1,
@@ -90,7 +91,7 @@ Deno.test({
   name: "GpuNtm splits a sequence far past the loop limit between dispatches and matches the CPU",
   ignore,
   async fn(t) {
-    const params = copyParams("sequence_min_len=300", "sequence_max_len=300");
+    const params = copyParams("sequence_min_len=100", "sequence_max_len=100");
     const layout = paramLayout(small);
     const batch = generateBatch(copyElements(params), 4, 1);
     const total = batch.inputSteps + batch.outputSteps;
@@ -100,7 +101,7 @@ Deno.test({
     }
     await t.step("default loop budget", async () => {
       const steps = await checkStep(layout, batch, { capacity: total, workgroupSize: 8 });
-      if (context!.isSoftware) assert.ok(steps.forward < total / 6 && steps.backward < total / 10);
+      if (context!.isSoftware) assert.ok(steps.forward < total / 2 && steps.backward < total / 3);
     });
     await t.step("the whole loop limit as the budget", async () => {
       await checkStep(layout, batch, {
@@ -116,13 +117,14 @@ Deno.test({
   name: "GpuNtm takes more lanes, or says what to change, when one step exceeds the loop budget",
   ignore,
   async fn(t) {
-    const wide = paramLayout({ ...small, controllerSize: 100, memoryN: 2048, memoryM: 20 });
+    const wide = paramLayout({ ...small, controllerSize: 100, memoryN: 1024, memoryM: 128 });
     const limit = loopIterationLimit(context!);
     await t.step("the lanes it picks", () => {
       const lanes = fittingWorkgroupSize(context!, wide, 41, limit / 2);
-      const step = (lanes: number) => backwardLoops(ntmShape(wide, 41, lanes)).perStep;
       if (context!.isSoftware) {
-        assert.ok(lanes > 8 && step(lanes) <= limit / 2 && step(lanes / 2) > limit / 2);
+        assert.equal(lanes, 16);
+        assert.ok(!stepFits(ntmShape(wide, 41, 8), limit / 2));
+        assert.ok(stepFits(ntmShape(wide, 41, 16), limit / 2));
       }
     });
     await t.step("lanes the caller fixed", async () => {
@@ -131,9 +133,10 @@ Deno.test({
         GpuNtm.create(context!, wide, { capacity: 41, optimizer: OPTIMIZER, workgroupSize: 8 }),
         (error: Error) =>
           error instanceof UsageError &&
-          /one step of its fused forward kernel may run \d+ loop iterations/.test(
+          /one step of its fused (forward|backward) kernel may run \d+ loop iterations/.test(
             error.message,
-          ) && /memory_n 2048/.test(error.message) && /--backend cpu/.test(error.message),
+          ) && /memory_n 1024, memory_m 128/.test(error.message) &&
+          /--backend cpu/.test(error.message),
       );
     });
     await t.step("a budget past the limit", async () => {

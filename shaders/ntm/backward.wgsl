@@ -22,8 +22,11 @@
 @group(0) @binding(2) var<storage, read> steps: StepRecord;
 @group(0) @binding(3) var<storage, read> tape: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
-@group(0) @binding(5) var<uniform> dims: Dims;
-@group(0) @binding(6) var<uniform> step_range: StepRange;
+// Both tapes again, as vec4s, for the memory's rows (shaders/ntm/memory_quads.wgsl).
+@group(0) @binding(5) var<storage, read> tape4: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> grad4: array<vec4<f32>>;
+@group(0) @binding(7) var<uniform> dims: Dims;
+@group(0) @binding(8) var<uniform> step_range: StepRange;
 
 // Gradients of each layer's hidden state [L][pad4(H)] and cell state [L][H].
 var<workgroup> d_hidden: array<f32, LAYER_HIDDEN>;
@@ -34,12 +37,17 @@ var<workgroup> d_gates: array<vec4<f32>, HIDDEN>;
 var<workgroup> d_reads: array<f32, READ_VALUES>;
 // Gradients of the output logits of this step.
 var<workgroup> d_logits: array<f32, OUTPUTS>;
-// The current head's raw and activated values, the gradients of its erase and add vectors
-// (in the activated layout), and the gradient of its raw values.
-var<workgroup> head_raw: array<f32, HEAD_STRIDE>;
+// The current head's activated values, the gradients of its key, erase and add vectors (in the
+// activated layout), and the gradient of its raw values.
 var<workgroup> head_act: array<f32, HEAD_STRIDE>;
 var<workgroup> d_act: array<f32, HEAD_STRIDE>;
 var<workgroup> d_raw: array<f32, HEAD_STRIDE>;
+// By quads of memory columns (zero past M): the current head's key as the cosine sees it, its
+// erase and add vectors (a write) or the gradient of its read (a read).
+var<workgroup> key4: array<vec4<f32>, MEMORY_VEC4S>;
+var<workgroup> erase4: array<vec4<f32>, MEMORY_VEC4S>;
+var<workgroup> add4: array<vec4<f32>, MEMORY_VEC4S>;
+var<workgroup> d_read4: array<vec4<f32>, MEMORY_VEC4S>;
 // Per-row gradients of the current head: dw, then dwc; dws (read across rows by the shift);
 // and dSimilarity·(1/|u||v|), the coefficients of the key's gradient.
 var<workgroup> row_gradient: array<f32, MEMORY_N>;
@@ -130,67 +138,92 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
   let lanes = dims.workgroup_size;
   let raw_row = tape_head_raw(k, t, b);
   let shift_logits = vec3<f32>(tape[raw_row + SHIFT], tape[raw_row + SHIFT + 1u], tape[raw_row + SHIFT + 2u]);
+  let slot = head_slot(k);
+  let writes = head_writes(k);
   for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
-    let raw = tape[raw_row + r];
-    head_raw[r] = raw;
-    head_act[r] = head_activation(r, raw, shift_logits);
+    head_act[r] = head_activation(r, tape[raw_row + r], shift_logits);
     d_act[r] = 0.0;
+  }
+  for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
+    var key = vec4<f32>();
+    var erase = vec4<f32>();
+    var add = vec4<f32>();
+    var d_read = vec4<f32>();
+    for (var c = 0u; c < 4u; c++) {
+      let m = 4u * q + c;
+      if (m < MEMORY_M) {
+        key[c] = cosine_operand(tape[raw_row + KEY + m]);
+        if (writes) {
+          erase[c] = head_activation(ERASE + m, tape[raw_row + ERASE + m], shift_logits);
+          add[c] = head_activation(ADD + m, tape[raw_row + ADD + m], shift_logits);
+        } else {
+          d_read[c] = d_reads[slot * MEMORY_M + m];
+        }
+      }
+    }
+    key4[q] = key;
+    erase4[q] = erase;
+    add4[q] = add;
+    d_read4[q] = d_read;
   }
   let beta = softplus(tape[raw_row + BETA]);
   let gate = sigmoid(tape[raw_row + GATE]);
   let shift = softmax3(shift_logits);
   let gamma = 1.0 + softplus(tape[raw_row + GAMMA]);
-  var key_squared = 0.0;
-  for (var m = 0u; m < dims.memory_m; m++) {
-    let v = cosine_operand(tape[raw_row + m]);
-    key_squared += v * v;
-  }
   workgroupBarrier();
+  var key_squared = 0.0;
+  for (var q = 0u; q < dims.memory_vec4s; q++) {
+    key_squared += dot(key4[q], key4[q]);
+  }
 
   // The read r = Σ w_i·Mem_i, or the write Mem' = Mem∘(1 - w·e) + w·a: dw, and for a write
   // de and da (column sums over the rows). `d_memory` holds the gradient of the memory after
   // this head; a read's share and a write's factor (1 - w·e) are applied with the content
-  // addressing's share below, in one pass.
-  let memory = tape_memory(snapshot_of(t, k), b);
-  let d_memory = grad_memory(b);
+  // addressing's share below, in one pass. Lanes take memory rows, or quads of columns for the
+  // column sums.
+  let memory = tape_memory(snapshot_of(t, k), b) / 4u;
+  let d_memory = grad_memory(b) / 4u;
   let row = head_row(k, t, b) * MEMORY_N;
-  let slot = head_slot(k);
-  let writes = head_writes(k);
   var weighted = 0.0;
   for (var i = lane; i < MEMORY_N; i += WORKGROUP_SIZE) {
     let w = tape[TAPE_WEIGHTS + row + i];
     var dw = grad[grad_weights(b, k) + i];
-    // (The branch on the head's kind stays outside the loops over m: llvmpipe runs both sides
-    // of a branch inside a loop.)
+    let cells = i * MEMORY_VEC4S;
+    // (The branch on the head's kind stays outside the loops over columns: llvmpipe runs both
+    // sides of a branch inside a loop.)
     if (writes) {
-      for (var m = 0u; m < dims.memory_m; m++) {
-        let e = i * MEMORY_M + m;
-        let d_after = grad[d_memory + e];
-        dw += write_backward(tape[memory + e], w, head_act[ERASE + m], head_act[ADD + m], d_after)
+      for (var q = 0u; q < dims.memory_vec4s; q++) {
+        let e = cells + q;
+        dw += write_backward_quad(tape4[memory + e], w, erase4[q], add4[q], grad4[d_memory + e])
           .weight;
       }
     } else {
       // (The read's share of dMem, w_i·dr, is added with the content addressing's below.)
-      for (var m = 0u; m < dims.memory_m; m++) {
-        dw += d_reads[slot * MEMORY_M + m] * tape[memory + i * MEMORY_M + m];
+      for (var q = 0u; q < dims.memory_vec4s; q++) {
+        dw += dot(d_read4[q], tape4[memory + cells + q]);
       }
     }
     row_gradient[i] = dw;
     weighted += dw * w;
   }
   if (writes) {
-    for (var m = lane; m < MEMORY_M; m += WORKGROUP_SIZE) {
-      var d_erase = 0.0;
-      var d_add = 0.0;
+    for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
+      var d_erase = vec4<f32>();
+      var d_add = vec4<f32>();
       for (var i = 0u; i < dims.memory_n; i++) {
-        let e = i * MEMORY_M + m;
+        let e = i * MEMORY_VEC4S + q;
         let w = tape[TAPE_WEIGHTS + row + i];
-        let gradient = write_backward(tape[memory + e], w, head_act[ERASE + m], head_act[ADD + m], grad[d_memory + e]);
+        let gradient = write_backward_quad(tape4[memory + e], w, erase4[q], add4[q], grad4[d_memory + e]);
         d_erase += gradient.erase;
         d_add += gradient.add;
       }
-      d_act[ERASE + m] = d_erase;
-      d_act[ADD + m] = d_add;
+      for (var c = 0u; c < 4u; c++) {
+        let m = 4u * q + c;
+        if (m < MEMORY_M) {
+          d_act[ERASE + m] = d_erase[c];
+          d_act[ADD + m] = d_add[c];
+        }
+      }
     }
   }
   weighted = workgroup_sum(weighted, lane, lanes);
@@ -251,22 +284,20 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     let cosine_factors = cosine_gradient(similarity, tape[TAPE_ROW_SQUARED + row + i], key_squared);
     let cross = d_similarity * cosine_factors.cross;
     let u_scale = d_similarity * cosine_factors.u_scale;
+    let w = tape[TAPE_WEIGHTS + row + i];
+    let cells = i * MEMORY_VEC4S;
     if (writes) {
-      let w = tape[TAPE_WEIGHTS + row + i];
-      for (var m = 0u; m < dims.memory_m; m++) {
-        let e = i * MEMORY_M + m;
-        let old = tape[memory + e];
-        let d_before = write_backward(old, w, head_act[ERASE + m], head_act[ADD + m], grad[d_memory + e])
-          .memory;
-        grad[d_memory + e] = d_before + cross * cosine_operand(head_raw[m]) -
-          u_scale * cosine_operand(old);
+      for (var q = 0u; q < dims.memory_vec4s; q++) {
+        let e = cells + q;
+        let old = tape4[memory + e];
+        let d_before = write_backward_quad(old, w, erase4[q], add4[q], grad4[d_memory + e]).memory;
+        grad4[d_memory + e] = d_before + cross * key4[q] - u_scale * cosine_operand_quad(old, q);
       }
     } else {
-      let w = tape[TAPE_WEIGHTS + row + i];
-      for (var m = 0u; m < dims.memory_m; m++) {
-        let e = i * MEMORY_M + m;
-        grad[d_memory + e] += w * d_reads[slot * MEMORY_M + m] +
-          cross * cosine_operand(head_raw[m]) - u_scale * cosine_operand(tape[memory + e]);
+      for (var q = 0u; q < dims.memory_vec4s; q++) {
+        let e = cells + q;
+        grad4[d_memory + e] += w * d_read4[q] + cross * key4[q] -
+          u_scale * cosine_operand_quad(tape4[memory + e], q);
       }
     }
     key_coefficients[i] = cross;
@@ -280,17 +311,25 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     sums.y,
   );
 
-  // The raw values' gradients; the key's: Σ_i dSim_i·(u_i/(|u_i||v|) - cos_i·v/|v|²).
-  let d_raw_row = grad_head_raw(k, t, b);
-  for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
-    var d_value = d_act[r];
-    if (r < MEMORY_M) {
-      d_value = -cosine_operand(head_raw[r]) * sums.w;
-      for (var i = 0u; i < dims.memory_n; i++) {
-        d_value += key_coefficients[i] * cosine_operand(tape[memory + i * MEMORY_M + r]);
+  // The key's gradient, Σ_i dSim_i·(u_i/(|u_i||v|) - cos_i·v/|v|²), lanes taking quads of
+  // columns (the reductions' barriers published key_coefficients); then every raw value's.
+  for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
+    var d_key = -key4[q] * sums.w;
+    for (var i = 0u; i < dims.memory_n; i++) {
+      d_key += key_coefficients[i] * cosine_operand_quad(tape4[memory + i * MEMORY_VEC4S + q], q);
+    }
+    for (var c = 0u; c < 4u; c++) {
+      let m = 4u * q + c;
+      if (m < MEMORY_M) {
+        d_act[KEY + m] = d_key[c];
       }
     }
-    let d = head_activation_backward(r, head_raw[r], head_act[r], d_value, scalars, shift);
+  }
+  workgroupBarrier();
+  let d_raw_row = grad_head_raw(k, t, b);
+  for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
+    let raw = tape[raw_row + r];
+    let d = head_activation_backward(r, raw, head_act[r], d_act[r], scalars, shift);
     d_raw[r] = d;
     grad[d_raw_row + r] = d;
   }

@@ -24,8 +24,10 @@
 @group(0) @binding(2) var<storage, read> batch: array<f32>;
 @group(0) @binding(3) var<storage, read> steps: StepRecord;
 @group(0) @binding(4) var<storage, read_write> tape: array<f32>;
-@group(0) @binding(5) var<uniform> dims: Dims;
-@group(0) @binding(6) var<uniform> step_range: StepRange;
+// The tape again, as vec4s, for the memory's rows (shaders/ntm/memory_quads.wgsl).
+@group(0) @binding(5) var<storage, read_write> tape4: array<vec4<f32>>;
+@group(0) @binding(6) var<uniform> dims: Dims;
+@group(0) @binding(7) var<uniform> step_range: StepRange;
 
 // The vectors the matrix-vector products read are vec4 arrays: one load per 4 columns.
 // This step's controller input [x, r_prev…], zero-padded.
@@ -36,9 +38,12 @@ var<workgroup> hidden: array<vec4<f32>, HIDDEN_VEC4S>;
 var<workgroup> new_hidden: array<f32, HIDDEN_PADDED>;
 // Cell states [L][H].
 var<workgroup> cell: array<f32, LAYER_CELLS>;
-// The current head's linear output and its activated values.
+// The current head's linear output, then its key as the cosine sees it, its erase and its add
+// vectors, by quads of memory columns (zero past M).
 var<workgroup> head_raw: array<f32, HEAD_STRIDE>;
-var<workgroup> head_act: array<f32, HEAD_STRIDE>;
+var<workgroup> key4: array<vec4<f32>, MEMORY_VEC4S>;
+var<workgroup> erase4: array<vec4<f32>, MEMORY_VEC4S>;
+var<workgroup> add4: array<vec4<f32>, MEMORY_VEC4S>;
 // Per-row values of the current head's addressing: exp(beta·K_i - max), then ws^gamma, then w.
 var<workgroup> row_values: array<f32, MEMORY_N>;
 // The interpolated weighting wg, which the shift reads across rows.
@@ -69,7 +74,12 @@ fn snapshot_of(t: u32, k: u32) -> u32 {
 // ---- The sequence's start, onto the tape: learned h and c, fixed reads and memory.
 fn initial_state(b: u32, lane: u32) {
   for (var i = lane; i < MEMORY_SIZE; i += WORKGROUP_SIZE) {
-    tape[tape_memory(0u, b) + i] = params[PARAM_MEMORY_BIAS + i];
+    let m = i % MEMORY_M_PADDED;
+    var value = 0.0;
+    if (m < MEMORY_M) {
+      value = params[PARAM_MEMORY_BIAS + i / MEMORY_M_PADDED * MEMORY_M + m];
+    }
+    tape[tape_memory(0u, b) + i] = value;
   }
   for (var i = lane; i < LAYER_CELLS; i += WORKGROUP_SIZE) {
     let layer = i / HIDDEN;
@@ -217,30 +227,46 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   workgroupBarrier();
 
   let shift_logits = vec3<f32>(head_raw[SHIFT], head_raw[SHIFT + 1u], head_raw[SHIFT + 2u]);
-  for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
-    head_act[r] = head_activation(r, head_raw[r], shift_logits);
+  let writes = head_writes(k);
+  for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
+    var key = vec4<f32>();
+    var erase = vec4<f32>();
+    var add = vec4<f32>();
+    for (var c = 0u; c < 4u; c++) {
+      let m = 4u * q + c;
+      if (m < MEMORY_M) {
+        key[c] = cosine_operand(head_raw[KEY + m]);
+        if (writes) {
+          erase[c] = head_activation(ERASE + m, head_raw[ERASE + m], shift_logits);
+          add[c] = head_activation(ADD + m, head_raw[ADD + m], shift_logits);
+        }
+      }
+    }
+    key4[q] = key;
+    erase4[q] = erase;
+    add4[q] = add;
   }
   let beta = softplus(head_raw[BETA]);
   let gate = sigmoid(head_raw[GATE]);
   let shift = softmax3(shift_logits);
   let gamma = 1.0 + softplus(head_raw[GAMMA]);
+  workgroupBarrier();
   var key_squared = 0.0;
-  for (var m = 0u; m < dims.memory_m; m++) {
-    let v = cosine_operand(head_raw[m]);
-    key_squared += v * v;
+  for (var q = 0u; q < dims.memory_vec4s; q++) {
+    key_squared += dot(key4[q], key4[q]);
   }
 
   // Content addressing: K_i = cos(Mem_i, k), wc = softmax(beta·K).
-  let memory = tape_memory(snapshot_of(t, k), b);
+  let memory = tape_memory(snapshot_of(t, k), b) / 4u;
   let row = head_row(k, t, b) * MEMORY_N;
   var largest = LOWEST_F32;
   for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
     var dot_product = 0.0;
     var row_squared = 0.0;
-    for (var m = 0u; m < dims.memory_m; m++) {
-      let u = cosine_operand(tape[memory + i * MEMORY_M + m]);
-      dot_product += u * cosine_operand(head_raw[m]);
-      row_squared += u * u;
+    for (var q = 0u; q < dims.memory_vec4s; q++) {
+      let u = cosine_operand_quad(tape4[memory + i * MEMORY_VEC4S + q], q);
+      dot_product += dot(u, key4[q]);
+      row_squared += dot(u, u);
     }
     let similarity = cosine(dot_product, row_squared, key_squared);
     tape[TAPE_SIMILARITY + row + i] = similarity;
@@ -296,25 +322,31 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   workgroupBarrier();
 
   // Read r = Σ_i w_i·Mem_i, or write Mem_i ← Mem_i∘(1 - w_i·e) + w_i·a into the next snapshot.
+  // (A write's lanes take memory rows; a read's take quads of columns.)
   let slot = head_slot(k);
-  if (head_writes(k)) {
-    let after = tape_memory(snapshot_of(t, k) + 1u, b);
+  if (writes) {
+    let after = tape_memory(snapshot_of(t, k) + 1u, b) / 4u;
     for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
       let w = row_values[i];
-      for (var m = 0u; m < dims.memory_m; m++) {
-        let e = i * MEMORY_M + m;
-        tape[after + e] = write_element(tape[memory + e], w, head_act[ERASE + m], head_act[ADD + m]);
+      for (var q = 0u; q < dims.memory_vec4s; q++) {
+        let e = i * MEMORY_VEC4S + q;
+        tape4[after + e] = write_quad(tape4[memory + e], w, erase4[q], add4[q]);
       }
     }
     storageBarrier();
   } else {
-    for (var m = lane; m < MEMORY_M; m += WORKGROUP_SIZE) {
-      var read = 0.0;
+    for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
+      var read = vec4<f32>();
       for (var i = 0u; i < dims.memory_n; i++) {
-        read += row_values[i] * tape[memory + i * MEMORY_M + m];
+        read += row_values[i] * tape4[memory + i * MEMORY_VEC4S + q];
       }
-      read_values[slot * MEMORY_M + m] = read;
-      tape[tape_read(slot, t + 1u, b) + m] = read;
+      for (var c = 0u; c < 4u; c++) {
+        let m = 4u * q + c;
+        if (m < MEMORY_M) {
+          read_values[slot * MEMORY_M + m] = read[c];
+          tape[tape_read(slot, t + 1u, b) + m] = read[c];
+        }
+      }
     }
     workgroupBarrier();
   }

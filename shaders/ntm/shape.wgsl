@@ -23,7 +23,11 @@ override READS: u32 = HEADS - countOneBits(WRITE_MASK);
 override WRITES: u32 = countOneBits(WRITE_MASK);
 override HIDDEN_PADDED: u32 = (HIDDEN + 3u) / 4u * 4u;
 override GATES: u32 = 4u * HIDDEN;
-override MEMORY_SIZE: u32 = MEMORY_N * MEMORY_M;
+// A memory row on the tape: pad4(M) floats, MEMORY_VEC4S vec4s (shaders/ntm/memory_quads.wgsl).
+override MEMORY_M_PADDED: u32 = (MEMORY_M + 3u) / 4u * 4u;
+override MEMORY_VEC4S: u32 = MEMORY_M_PADDED / 4u;
+// Floats of one memory state on the tape.
+override MEMORY_SIZE: u32 = MEMORY_N * MEMORY_M_PADDED;
 override READ_WIDTH: u32 = MEMORY_M + 6u;
 override WRITE_WIDTH: u32 = 3u * MEMORY_M + 6u;
 override HEAD_STRIDE: u32 = select(READ_WIDTH, WRITE_WIDTH, WRITES > 0u);
@@ -46,10 +50,9 @@ override LAYER_HIDDEN: u32 = LAYERS * HIDDEN_PADDED;
 struct Dims {
   workgroup_size: u32,
   memory_n: u32,
-  memory_m: u32,
+  // pad4(M) / 4, a memory row's vec4s.
+  memory_vec4s: u32,
   hidden: u32,
-  // 4H, the gate rows of an LSTM layer.
-  gates: u32,
   outputs: u32,
   // pad4(H) / 4.
   hidden_vec4s: u32,

@@ -3,8 +3,9 @@
  * limit of software adapters (lib/gpu/context.ts `loopIterationLimit`: llvmpipe silently ends
  * every loop of an invocation after 65535 iterations in all). Each function mirrors the loops of
  * one WGSL function, named after it, under the counting rule of context.ts: a loop costs its
- * trips + 1, a lane-strided loop the trips of its busiest lane, and both sides of every branch
- * count in full. Whoever adds, removes or resizes a loop in shaders/ntm/*.wgsl updates its
+ * trips + 1, a lane-strided loop the trips of its busiest lane; a branch that depends on the lane
+ * or the data counts both sides in full, one that every lane takes alike (the head's kind, the
+ * layer) its taken side in full and one iteration per loop on the other. Whoever adds, removes or resizes a loop in shaders/ntm/*.wgsl updates its
  * mirror here; tests/gpu_ntm_long_test.ts runs the fused kernels with dispatches as long as these
  * bounds allow under the full limit, so a bound that falls short fails there.
  *
@@ -43,9 +44,13 @@ function sizes(shape: NtmShape) {
     R: readCount(config),
     Hp: padToVec4(H),
     hiddenVec4s: padToVec4(H) / 4,
+    memoryVec4s: padToVec4(M) / 4,
     controllerVec4s: padToVec4(controllerInputSize(config)) / 4,
     outputVec4s: padToVec4(outputInputSize(config)) / 4,
-    widths: config.heads.map((kind) => kind === "read" ? M + 6 : 3 * M + 6),
+    heads: config.heads.map((kind) => ({
+      writes: kind === "write",
+      width: kind === "read" ? M + 6 : 3 * M + 6,
+    })),
     reduction: reductionLoopIterations(lanes),
   };
 }
@@ -57,67 +62,83 @@ function loopOver(count: number, body: (index: number) => number): number {
   return total;
 }
 
+/**
+ * A branch every lane takes the same way: the side taken costs `taken`, the other side one
+ * iteration for each of its `skippedLoops` loops (nested ones included), which run masked off.
+ */
+function branch(taken: number, skippedLoops: number): number {
+  return taken + skippedLoops;
+}
+
 /** shaders/ntm/forward.wgsl, function by function. */
 export function forwardLoops(shape: NtmShape): StepLoops {
   const s = sizes(shape);
-  const { lanes, N, M } = s;
-  const initialState = strided(N * M, lanes) + strided(s.L * s.H, lanes) +
-    strided(s.R * M, lanes);
+  const { lanes, N, memoryVec4s } = s;
+  const initialState = strided(N * 4 * memoryVec4s, lanes) + strided(s.L * s.H, lanes) +
+    strided(s.R * s.M, lanes);
   const loadState = strided(s.L * s.H, lanes) +
-    strided(s.L * s.hiddenVec4s, lanes, loop(4)) + strided(s.R * M, lanes);
+    strided(s.L * s.hiddenVec4s, lanes, loop(4)) + strided(s.R * s.M, lanes);
   const gatherControllerInput = strided(s.controllerVec4s, lanes, loop(4));
-  // Both sides of the branch on the layer, then W_hh.
-  const lstmLayer = strided(
-    s.H,
-    lanes,
-    loop(s.controllerVec4s) + loop(s.hiddenVec4s) + loop(s.hiddenVec4s),
-  );
+  // Layer 0 reads the controller input, the others the layer below; then W_hh.
+  const lstmLayer = (layer: number) =>
+    strided(
+      s.H,
+      lanes,
+      branch(loop(layer === 0 ? s.controllerVec4s : s.hiddenVec4s), 1) + loop(s.hiddenVec4s),
+    );
   const packHidden = strided(s.hiddenVec4s, lanes);
-  const headStep = (width: number) =>
+  const headStep = ({ writes, width }: { writes: boolean; width: number }) =>
     strided(width, lanes, loop(s.hiddenVec4s)) + // the head's layer
-    strided(width, lanes) + // activations
-    loop(M) + // |k|²
-    strided(N, lanes, loop(M)) + s.reduction + // similarities, their largest
+    strided(memoryVec4s, lanes, loop(4)) + // key, erase and add quads
+    loop(memoryVec4s) + // |k|²
+    strided(N, lanes, loop(memoryVec4s)) + s.reduction + // similarities, their largest
     strided(N, lanes) + s.reduction + // exp, their sum
     strided(N, lanes) + // interpolation
     strided(N, lanes) + s.reduction + // shift, sharpening's sum
     strided(N, lanes) + // sharpening
-    strided(N, lanes, loop(M)) + // a write
-    strided(M, lanes, loop(N)); // a read
+    (writes
+      ? branch(strided(N, lanes, loop(memoryVec4s)), 3) // the write (rows, quads)
+      : branch(strided(memoryVec4s, lanes, loop(N) + loop(4)), 2)); // the read (quads, rows)
   const outputStep = strided(s.outputVec4s, lanes, loop(4)) +
     strided(s.O, lanes, loop(s.outputVec4s));
-  const step = 1 + gatherControllerInput + loopOver(s.L, () => lstmLayer + packHidden) +
-    loopOver(s.widths.length, (k) => headStep(s.widths[k])) + outputStep;
+  const step = 1 + gatherControllerInput +
+    loopOver(s.L, (layer) => lstmLayer(layer) + packHidden) +
+    loopOver(s.heads.length, (k) => headStep(s.heads[k])) + outputStep;
   return { perDispatch: initialState + loadState + 1, perStep: step };
 }
 
 /** shaders/ntm/backward.wgsl, function by function. */
 export function backwardLoops(shape: NtmShape): StepLoops {
   const s = sizes(shape);
-  const { lanes, N, M } = s;
-  const clearCarried = strided(2 * s.L * s.Hp, lanes) + strided(s.R * M, lanes) +
-    strided(N * M, lanes) + strided(s.widths.length * N, lanes);
+  const { lanes, N, memoryVec4s } = s;
+  const clearCarried = strided(2 * s.L * s.Hp, lanes) + strided(s.R * s.M, lanes) +
+    strided(N * 4 * memoryVec4s, lanes) + strided(s.heads.length * N, lanes);
   // load_carried and save_carried run the same loops.
   const carried = strided(s.L * s.Hp, lanes) + strided(s.L * s.H, lanes) +
-    strided(s.R * M, lanes);
+    strided(s.R * s.M, lanes);
   const outputBackward = strided(s.O, lanes) +
     strided(s.outputVec4s, lanes, loop(s.O) + loop(4));
-  const headBackward = (width: number) =>
-    strided(width, lanes) + // raw and activated values
-    loop(M) + // |k|²
-    strided(N, lanes, loop(M) + loop(M)) + s.reduction + // dw (a write's or a read's)
-    strided(M, lanes, loop(N)) + // a write's de and da
+  // Rows whose columns loop on the side of the head's kind.
+  const rowsByKind = strided(N, lanes, branch(loop(memoryVec4s), 1));
+  const headBackward = ({ writes, width }: { writes: boolean; width: number }) =>
+    strided(width, lanes) + // activated values
+    strided(memoryVec4s, lanes, loop(4)) + // key, erase and add (or dr) quads
+    loop(memoryVec4s) + // |k|²
+    rowsByKind + // dw
+    (writes ? strided(memoryVec4s, lanes, loop(N) + loop(4)) : 3) + s.reduction + // de, da
     strided(N, lanes) + // sharpening
     strided(N, lanes) + s.reduction + // shift and interpolation
-    strided(N, lanes, loop(M) + loop(M)) + 2 * s.reduction + // content (a write's or a read's)
-    strided(width, lanes, loop(N)) + // dRaw
+    rowsByKind + 2 * s.reduction + // content
+    strided(memoryVec4s, lanes, loop(N) + loop(4)) + // the key's gradient
+    strided(width, lanes) + // dRaw
     strided(s.hiddenVec4s, lanes, loop(width) + loop(4)); // into h
-  const firstLayerColumns = s.controllerVec4s - Math.floor(s.I / 4) + s.hiddenVec4s;
-  const columns = Math.max(firstLayerColumns, 2 * s.hiddenVec4s);
-  const lstmBackward = strided(s.H, lanes) + strided(columns, lanes, loop(s.H) + loop(4));
+  const columns = (layer: number) =>
+    layer === 0 ? s.controllerVec4s - Math.floor(s.I / 4) + s.hiddenVec4s : 2 * s.hiddenVec4s;
+  const lstmBackward = (layer: number) =>
+    strided(s.H, lanes) + strided(columns(layer), lanes, loop(s.H) + loop(4));
   const step = 1 + outputBackward +
-    loopOver(s.widths.length, (k) => headBackward(s.widths[k])) +
-    loopOver(s.L, () => lstmBackward);
+    loopOver(s.heads.length, (k) => headBackward(s.heads[k])) +
+    loopOver(s.L, lstmBackward);
   return { perDispatch: clearCarried + 2 * carried + 1, perStep: step };
 }
 

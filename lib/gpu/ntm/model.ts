@@ -24,7 +24,7 @@ import {
   uniformBuffer,
   upload,
 } from "../context.ts";
-import { packStore, unpackStore } from "./param_layout.ts";
+import { packStore, padToVec4, unpackStore } from "./param_layout.ts";
 import { rmspropUniform } from "./rmsprop.ts";
 import { LOSS_LANES, lossLoops } from "./loop_bounds.ts";
 import { checkDeviceLimits, type NtmShape, ntmShape, shapeDims, workgroupBytes } from "./shape.ts";
@@ -279,6 +279,7 @@ export class GpuNtm {
           buffers.batch,
           buffers.steps,
           buffers.tape,
+          buffers.tape,
           buffers.dims,
         ],
         buffers.forwardRanges,
@@ -297,6 +298,8 @@ export class GpuNtm {
           buffers.params,
           buffers.batch,
           buffers.steps,
+          buffers.tape,
+          buffers.gradientTape,
           buffers.tape,
           buffers.gradientTape,
           buffers.dims,
@@ -428,11 +431,18 @@ export class GpuNtm {
   }
 
   /** The memory after the last of `steps` steps, `[B, N, M]`. */
-  readFinalMemory(steps: number): Promise<Float32Array> {
+  async readFinalMemory(steps: number): Promise<Float32Array> {
     const { config } = this.shape;
-    const size = config.batchSize * config.memoryN * config.memoryM;
+    const { batchSize: B, memoryN: N, memoryM: M } = config;
+    const padded = padToVec4(M);
+    const size = B * N * padded;
     const snapshot = steps * writeCount(config);
-    return this.readTape(this.shape.tape.forward.memory + snapshot * size, size);
+    const rows = await this.readTape(this.shape.tape.forward.memory + snapshot * size, size);
+    const memory = new Float32Array(B * N * M);
+    for (let row = 0; row < B * N; row++) {
+      memory.set(rows.subarray(row * padded, row * padded + M), row * M);
+    }
+    return memory;
   }
 
   /** Frees the buffers. */

@@ -158,9 +158,8 @@ export function shapeDims(shape: NtmShape): Uint32Array {
   return new Uint32Array([
     shape.workgroupSize,
     config.memoryN,
-    config.memoryM,
+    padToVec4(config.memoryM) / 4,
     config.controllerSize,
-    4 * config.controllerSize,
     config.outputs,
     padToVec4(config.controllerSize) / 4,
     padToVec4(controllerInputSize(config)) / 4,
@@ -178,10 +177,12 @@ export function workgroupBytes(shape: NtmShape): number {
   const { memoryN: N, memoryM: M, controllerSize: H, controllerLayers: L } = config;
   const Hp = padToVec4(H), widest = widestHead(config), reads = readCount(config) * M;
   const groups = Math.ceil(workgroupSize / 8);
-  const forward = padToVec4(controllerInputSize(config)) + (L + 1) * Hp + L * H + 2 * widest +
-    2 * N + reads + padToVec4(outputInputSize(config)) + workgroupSize + groups;
-  const backward = L * Hp + L * H + 4 * H + reads + config.outputs + 4 * widest + 3 * N +
-    5 * (workgroupSize + groups);
+  // Memory-row quads: the key, erase and add vectors (and the backward's dr).
+  const quads = padToVec4(M);
+  const forward = padToVec4(controllerInputSize(config)) + (L + 1) * Hp + L * H + widest +
+    3 * quads + 2 * N + reads + padToVec4(outputInputSize(config)) + workgroupSize + groups;
+  const backward = L * Hp + L * H + 4 * H + reads + config.outputs + 3 * widest + 4 * quads +
+    3 * N + 5 * (workgroupSize + groups);
   return 4 * Math.max(forward, backward);
 }
 

@@ -13,6 +13,7 @@ import softmax from "../../../shaders/common/softmax.wgsl" with { type: "text" }
 import reduce from "../../../shaders/common/reduce.wgsl" with { type: "text" };
 import shape from "../../../shaders/ntm/shape.wgsl" with { type: "text" };
 import head from "../../../shaders/ntm/head.wgsl" with { type: "text" };
+import memoryQuads from "../../../shaders/ntm/memory_quads.wgsl" with { type: "text" };
 import forward from "../../../shaders/ntm/forward.wgsl" with { type: "text" };
 import backward from "../../../shaders/ntm/backward.wgsl" with { type: "text" };
 import weightGradients from "../../../shaders/ntm/weight_gradients.wgsl" with { type: "text" };
@@ -32,6 +33,7 @@ export const FORWARD_SOURCE = linkShader(
   reduce,
   shape,
   head,
+  memoryQuads,
   forward,
 );
 
@@ -45,6 +47,7 @@ export const BACKWARD_SOURCE = linkShader(
   reduce,
   shape,
   head,
+  memoryQuads,
   backward,
 );
 

@@ -43,7 +43,10 @@ export interface ForwardTape {
   readonly weights: number;
   /** Reads, `[R, S+1, B, M]`; step 0 holds the initial reads. */
   readonly reads: number;
-  /** Memory states, `[1 + S·W, B, N·M]`: the start, then after every write. */
+  /**
+   * Memory states, `[1 + S·W, B, N, pad4(M)]`: the start, then after every write; the columns
+   * past M are zero (shaders/ntm/memory_quads.wgsl).
+   */
   readonly memory: number;
   /** Output layer inputs `[h, r…]`, `[S, B, pad4(H + R·M)]` (output steps only). */
   readonly outputInput: number;
@@ -68,7 +71,7 @@ export interface GradientTape {
   readonly initialState: number;
   /** Scratch carried between dispatches: the gradient of the reads, `[B, R·M]`. */
   readonly reads: number;
-  /** Scratch carried between steps: the gradient of the memory, `[B, N·M]`. */
+  /** Scratch carried between steps: the gradient of the memory, `[B, N, pad4(M)]`. */
   readonly memory: number;
   /** Scratch carried between steps: the gradient of each head's weighting, `[B, K, N]`. */
   readonly weights: number;
@@ -120,7 +123,7 @@ export function tapeLayout(config: NTMConfig, capacity: number): TapeLayout {
     shiftedWeights: perHead,
     weights: perHead,
     reads: readCount(config) * (S + 1) * B * M,
-    memory: (1 + S * writeCount(config)) * B * N * M,
+    memory: (1 + S * writeCount(config)) * B * N * padToVec4(M),
     outputInput: S * B * padToVec4(outputInputSize(config)),
     outputs: S * B * config.outputs,
   });
@@ -130,7 +133,7 @@ export function tapeLayout(config: NTMConfig, capacity: number): TapeLayout {
     logits: S * B * padToVec4(config.outputs),
     initialState: B * 2 * L * padToVec4(H),
     reads: B * readCount(config) * M,
-    memory: B * N * M,
+    memory: B * N * padToVec4(M),
     weights: B * K * N,
   });
   return { capacity, forward, gradient };
