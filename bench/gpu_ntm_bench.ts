@@ -12,7 +12,9 @@
  * - training step: forward, loss, backward, then the update kernel: the weight gradients over
  *   the 21 rows, ~2.7 MFLOP, and RMSprop over 66k parameters (28 bytes each).
  *
- * Each GPU bench records 5 dispatches (or 5 training steps) into one pass, submits and waits
+ * Each GPU bench records 5 passes of a kernel (each as many dispatches as its step ranges: on
+ * llvmpipe the loop limit splits S 21 into 2 forward and 2 backward dispatches; see
+ * lib/gpu/ntm/step_ranges.ts), or 5 training steps, into one compute pass, submits and waits
  * (no readback): the time is for the 5, as the names say; each CPU baseline runs its twin 5
  * times. `deno bench -A bench/gpu_ntm_bench.ts`.
  *
@@ -89,7 +91,7 @@ const repeated = (kernels: () => PreparedKernel[]) =>
 Deno.bench("cpu reference ×5", { group: "fused forward, copy task, S 21", baseline: true }, () => {
   for (let r = 0; r < REPEATS; r++) cpu.forward(cpuParams, input, steps);
 });
-Deno.bench("webgpu, 5 dispatches in one pass", {
+Deno.bench("webgpu, 5 passes in one submit", {
   group: "fused forward, copy task, S 21",
   ignore,
 }, async () => {
@@ -99,7 +101,7 @@ Deno.bench("webgpu, 5 dispatches in one pass", {
 Deno.bench("cpu reference ×5", { group: "fused backward, copy task, S 21", baseline: true }, () => {
   for (let r = 0; r < REPEATS; r++) cpu.backward(cpuParams, dOutputs, grads);
 });
-Deno.bench("webgpu, 5 dispatches in one pass", {
+Deno.bench("webgpu, 5 passes in one submit", {
   group: "fused backward, copy task, S 21",
   ignore,
 }, async () => {

@@ -4,7 +4,8 @@
  * Prints ms per sequence and sequences per second; `--batches N` sets the measured batches per
  * size (default: 300 sequences' worth, at least 20 batches; sequence lengths are random, so short
  * runs drift from the mean length 10.5), `--sizes 1,8,32` the batch sizes, `--workgroup-size W`
- * the fused kernels' lanes per batch row (default: 8 on a software adapter, 128 on a GPU).
+ * the fused kernels' lanes per batch row (default: 8 on a software adapter, 128 on a GPU, more
+ * where one step would pass a software adapter's loop limit).
  *
  * Run: `deno run -A bench/gpu_throughput.ts`.
  *

@@ -52,8 +52,12 @@ export class GpuBackend implements TrainingBackend {
     this.#data = data;
     this.#batchesPerSubmit = batchesPerSubmit;
     this.#ownsContext = ownsContext;
+    const { forward, backward } = model.stepsPerDispatch;
+    const split = forward < model.shape.capacity || backward < model.shape.capacity
+      ? `, up to ${forward} forward and ${backward} backward steps per dispatch (loop limit)`
+      : "";
     this.description = `webgpu (${context.adapterName}; fused kernels, ` +
-      `${model.shape.workgroupSize} lanes per batch row)`;
+      `${model.shape.workgroupSize} lanes per batch row${split})`;
   }
 
   /**

@@ -6,12 +6,13 @@
 // of lib/cpu/loss.ts `bceLossBackward` folded in.
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,reduce}.wgsl and
-// shaders/ntm/{shape,head}.wgsl. Reads the forward tape; writes to the gradient tape what the
-// weight gradients need (dGates per layer, dRaw per head, dLogits, all time-major, and each
-// row's initial-state gradients). The gradients carried between steps live in workgroup memory
-// (dh, dc, the reads') or, when large, in scratch regions of the gradient tape (the memory's,
-// each head's weighting's); between dispatches dh and dc wait in the initial-state gradients'
-// region (which the last dispatch leaves holding them) and the reads' in a scratch region.
+// shaders/ntm/{shape,head,memory_quads}.wgsl. Reads the forward tape; writes to the gradient
+// tape what the weight gradients need (dGates per layer, dRaw per head, dLogits, all
+// time-major, and each row's initial-state gradients). The gradients carried between steps live
+// in workgroup memory (dh, dc, the reads') or, when large, in scratch regions of the gradient
+// tape (the memory's, each head's weighting's); between dispatches dh and dc wait in the
+// initial-state gradients' region (which the last dispatch leaves holding them) and the reads'
+// in a scratch region.
 //
 // Per step and batch row the copy task costs ~0.25 MFLOP: the LSTM's two transposed products
 // (~0.1 MFLOP, weights read as vec4s), the heads' (~0.02 MFLOP) and ~10·N·M per head through
@@ -213,7 +214,13 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
       for (var i = 0u; i < dims.memory_n; i++) {
         let e = i * MEMORY_VEC4S + q;
         let w = tape[TAPE_WEIGHTS + row + i];
-        let gradient = write_backward_quad(tape4[memory + e], w, erase4[q], add4[q], grad4[d_memory + e]);
+        let gradient = write_backward_quad(
+          tape4[memory + e],
+          w,
+          erase4[q],
+          add4[q],
+          grad4[d_memory + e],
+        );
         d_erase += gradient.erase;
         d_add += gradient.add;
       }

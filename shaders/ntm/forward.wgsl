@@ -6,9 +6,9 @@
 // `CpuNtm.forward` in lib/cpu/ntm.ts.
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,reduce}.wgsl and
-// shaders/ntm/{shape,head}.wgsl. Small state vectors live in workgroup memory; the memory itself lives
-// on the tape, one snapshot per write (llvmpipe compiles a kernel with an N·M workgroup array
-// for minutes), and everything the backward pass needs goes to the tape too
+// shaders/ntm/{shape,head,memory_quads}.wgsl. Small state vectors live in workgroup memory; the
+// memory itself lives on the tape, one snapshot per write (llvmpipe compiles a kernel with an
+// N·M workgroup array for minutes), and everything the backward pass needs goes to the tape too
 // (lib/gpu/ntm/tape_layout.ts).
 //
 // Per step and batch row the copy task (H 100, N 128, M 20, a read and a write head) costs

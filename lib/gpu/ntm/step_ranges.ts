@@ -22,7 +22,9 @@ import type { NtmShape } from "./shape.ts";
 
 /** Steps per dispatch of each fused kernel. */
 export interface StepsPerDispatch {
+  /** Of shaders/ntm/forward.wgsl. */
   readonly forward: number;
+  /** Of shaders/ntm/backward.wgsl. */
   readonly backward: number;
 }
 
