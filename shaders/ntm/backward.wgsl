@@ -6,13 +6,13 @@
 // of lib/cpu/loss.ts `bceLossBackward` folded in.
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,reduce}.wgsl and
-// shaders/ntm/{shape,head,memory_quads}.wgsl. Reads the forward tape; writes to the gradient
-// tape what the weight gradients need (dGates per layer, dRaw per head, dLogits, all
-// time-major, and each row's initial-state gradients). The gradients carried between steps live
-// in workgroup memory (dh, dc, the reads') or, when large, in scratch regions of the gradient
-// tape (the memory's, each head's weighting's); between dispatches dh and dc wait in the
-// initial-state gradients' region (which the last dispatch leaves holding them) and the reads'
-// in a scratch region.
+// shaders/ntm/{shape,head,memory_quads}.wgsl. Reads the forward tape and the memory states;
+// writes to the gradient tape what the weight gradients need (dGates per layer, dRaw per head,
+// dLogits, all time-major, and each row's initial-state gradients). The gradients carried
+// between steps live in workgroup memory (dh, dc, the reads') or, when large, in buffers: the
+// memory's in a buffer of its own, each head's weighting's in a scratch region of the gradient
+// tape; between dispatches dh and dc wait in the initial-state gradients' region (which the last
+// dispatch leaves holding them) and the reads' in a scratch region.
 //
 // Per step and batch row the copy task costs ~0.25 MFLOP: the LSTM's two transposed products
 // (~0.1 MFLOP, weights read as vec4s), the heads' (~0.02 MFLOP) and ~10·N·M per head through
@@ -23,9 +23,10 @@
 @group(0) @binding(2) var<storage, read> steps: StepRecord;
 @group(0) @binding(3) var<storage, read> tape: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grad: array<f32>;
-// Both tapes again, as vec4s, for the memory's rows (shaders/ntm/memory_quads.wgsl).
-@group(0) @binding(5) var<storage, read> tape4: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read_write> grad4: array<vec4<f32>>;
+// The forward's memory states and the memory's gradient, by quads of columns
+// (shaders/ntm/memory_quads.wgsl).
+@group(0) @binding(5) var<storage, read> memory: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> d_memory: array<vec4<f32>>;
 @group(0) @binding(7) var<uniform> dims: Dims;
 @group(0) @binding(8) var<uniform> step_range: StepRange;
 
@@ -67,8 +68,8 @@ fn clear_carried(b: u32, lane: u32) {
   for (var i = lane; i < READ_VALUES; i += WORKGROUP_SIZE) {
     grad[grad_reads(b) + i] = 0.0;
   }
-  for (var i = lane; i < MEMORY_SIZE; i += WORKGROUP_SIZE) {
-    grad[grad_memory(b) + i] = 0.0;
+  for (var q = lane; q < MEMORY_QUADS; q += WORKGROUP_SIZE) {
+    d_memory[d_memory_state(b) + q] = vec4<f32>();
   }
   for (var i = lane; i < HEADS * MEMORY_N; i += WORKGROUP_SIZE) {
     grad[grad_weights(b, 0u) + i] = 0.0;
@@ -182,8 +183,8 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
   // this head; a read's share and a write's factor (1 - w·e) are applied with the content
   // addressing's share below, in one pass. Lanes take memory rows, or quads of columns for the
   // column sums.
-  let memory = tape_memory(snapshot_of(t, k), b) / 4u;
-  let d_memory = grad_memory(b) / 4u;
+  let snapshot = memory_state(snapshot_of(t, k), b);
+  let d_state = d_memory_state(b);
   let row = head_row(k, t, b) * MEMORY_N;
   var weighted = 0.0;
   for (var i = lane; i < MEMORY_N; i += WORKGROUP_SIZE) {
@@ -195,13 +196,13 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     if (writes) {
       for (var q = 0u; q < dims.memory_vec4s; q++) {
         let e = cells + q;
-        dw += write_backward_quad(tape4[memory + e], w, erase4[q], add4[q], grad4[d_memory + e])
-          .weight;
+        let old = memory[snapshot + e];
+        dw += write_backward_quad(old, w, erase4[q], add4[q], d_memory[d_state + e]).weight;
       }
     } else {
       // (The read's share of dMem, w_i·dr, is added with the content addressing's below.)
       for (var q = 0u; q < dims.memory_vec4s; q++) {
-        dw += dot(d_read4[q], tape4[memory + cells + q]);
+        dw += dot(d_read4[q], memory[snapshot + cells + q]);
       }
     }
     row_gradient[i] = dw;
@@ -215,11 +216,11 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
         let e = i * MEMORY_VEC4S + q;
         let w = tape[TAPE_WEIGHTS + row + i];
         let gradient = write_backward_quad(
-          tape4[memory + e],
+          memory[snapshot + e],
           w,
           erase4[q],
           add4[q],
-          grad4[d_memory + e],
+          d_memory[d_state + e],
         );
         d_erase += gradient.erase;
         d_add += gradient.add;
@@ -296,15 +297,15 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     if (writes) {
       for (var q = 0u; q < dims.memory_vec4s; q++) {
         let e = cells + q;
-        let old = tape4[memory + e];
-        let d_before = write_backward_quad(old, w, erase4[q], add4[q], grad4[d_memory + e]).memory;
-        grad4[d_memory + e] = d_before + cross * key4[q] - u_scale * cosine_operand_quad(old, q);
+        let old = memory[snapshot + e];
+        let d_before = write_backward_quad(old, w, erase4[q], add4[q], d_memory[d_state + e]).memory;
+        d_memory[d_state + e] = d_before + cross * key4[q] - u_scale * cosine_operand_quad(old, q);
       }
     } else {
       for (var q = 0u; q < dims.memory_vec4s; q++) {
         let e = cells + q;
-        grad4[d_memory + e] += w * d_read4[q] + cross * key4[q] -
-          u_scale * cosine_operand_quad(tape4[memory + e], q);
+        d_memory[d_state + e] += w * d_read4[q] + cross * key4[q] -
+          u_scale * cosine_operand_quad(memory[snapshot + e], q);
       }
     }
     key_coefficients[i] = cross;
@@ -323,7 +324,8 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
   for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
     var d_key = -key4[q] * sums.w;
     for (var i = 0u; i < dims.memory_n; i++) {
-      d_key += key_coefficients[i] * cosine_operand_quad(tape4[memory + i * MEMORY_VEC4S + q], q);
+      let u = cosine_operand_quad(memory[snapshot + i * MEMORY_VEC4S + q], q);
+      d_key += key_coefficients[i] * u;
     }
     for (var c = 0u; c < 4u; c++) {
       let m = 4u * q + c;

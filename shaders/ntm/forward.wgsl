@@ -7,9 +7,9 @@
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,reduce}.wgsl and
 // shaders/ntm/{shape,head,memory_quads}.wgsl. Small state vectors live in workgroup memory; the
-// memory itself lives on the tape, one snapshot per write (llvmpipe compiles a kernel with an
-// N·M workgroup array for minutes), and everything the backward pass needs goes to the tape too
-// (lib/gpu/ntm/tape_layout.ts).
+// memory itself lives in a buffer of its own, one state per write (llvmpipe compiles a kernel
+// with an N·M workgroup array for minutes), and everything else the backward pass needs goes to
+// the tape (lib/gpu/ntm/tape_layout.ts).
 //
 // Per step and batch row the copy task (H 100, N 128, M 20, a read and a write head) costs
 // ~0.14 MFLOP: the LSTM's 4H×(I+R·M+H) matrix-vector product (~0.1 MFLOP, 210 KB of weights
@@ -24,8 +24,8 @@
 @group(0) @binding(2) var<storage, read> batch: array<f32>;
 @group(0) @binding(3) var<storage, read> steps: StepRecord;
 @group(0) @binding(4) var<storage, read_write> tape: array<f32>;
-// The tape again, as vec4s, for the memory's rows (shaders/ntm/memory_quads.wgsl).
-@group(0) @binding(5) var<storage, read_write> tape4: array<vec4<f32>>;
+// The memory states, by quads of columns (shaders/ntm/memory_quads.wgsl).
+@group(0) @binding(5) var<storage, read_write> memory: array<vec4<f32>>;
 @group(0) @binding(6) var<uniform> dims: Dims;
 @group(0) @binding(7) var<uniform> step_range: StepRange;
 
@@ -71,15 +71,27 @@ fn snapshot_of(t: u32, k: u32) -> u32 {
   return t * WRITES + writes_before(k);
 }
 
-// ---- The sequence's start, onto the tape: learned h and c, fixed reads and memory.
+// Column m of the initial memory's row `row`, zero past M.
+fn memory_bias(row: u32, m: u32) -> f32 {
+  if (m < MEMORY_M) {
+    return params[PARAM_MEMORY_BIAS + row * MEMORY_M + m];
+  }
+  return 0.0;
+}
+
+// ---- The sequence's start, onto the tape and into memory state 0: learned h and c, fixed
+// reads and memory.
 fn initial_state(b: u32, lane: u32) {
-  for (var i = lane; i < MEMORY_SIZE; i += WORKGROUP_SIZE) {
-    let m = i % MEMORY_M_PADDED;
-    var value = 0.0;
-    if (m < MEMORY_M) {
-      value = params[PARAM_MEMORY_BIAS + i / MEMORY_M_PADDED * MEMORY_M + m];
-    }
-    tape[tape_memory(0u, b) + i] = value;
+  let start = memory_state(0u, b);
+  for (var q = lane; q < MEMORY_QUADS; q += WORKGROUP_SIZE) {
+    let row = q / MEMORY_VEC4S;
+    let m = 4u * (q % MEMORY_VEC4S);
+    memory[start + q] = vec4<f32>(
+      memory_bias(row, m),
+      memory_bias(row, m + 1u),
+      memory_bias(row, m + 2u),
+      memory_bias(row, m + 3u),
+    );
   }
   for (var i = lane; i < LAYER_CELLS; i += WORKGROUP_SIZE) {
     let layer = i / HIDDEN;
@@ -95,7 +107,7 @@ fn initial_state(b: u32, lane: u32) {
 }
 
 // ---- The state before step t, from the tape: every layer's h and c and the reads. (The
-// weightings and the memory stay on the tape.)
+// weightings stay on the tape, the memory in its buffer.)
 fn load_state(b: u32, t: u32, lane: u32) {
   for (var i = lane; i < LAYER_CELLS; i += WORKGROUP_SIZE) {
     cell[i] = tape[tape_cell(i / HIDDEN, t, b) + i % HIDDEN];
@@ -257,14 +269,14 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   }
 
   // Content addressing: K_i = cos(Mem_i, k), wc = softmax(beta·K).
-  let memory = tape_memory(snapshot_of(t, k), b) / 4u;
+  let snapshot = memory_state(snapshot_of(t, k), b);
   let row = head_row(k, t, b) * MEMORY_N;
   var largest = LOWEST_F32;
   for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
     var dot_product = 0.0;
     var row_squared = 0.0;
     for (var q = 0u; q < dims.memory_vec4s; q++) {
-      let u = cosine_operand_quad(tape4[memory + i * MEMORY_VEC4S + q], q);
+      let u = cosine_operand_quad(memory[snapshot + i * MEMORY_VEC4S + q], q);
       dot_product += dot(u, key4[q]);
       row_squared += dot(u, u);
     }
@@ -325,12 +337,12 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   // (A write's lanes take memory rows; a read's take quads of columns.)
   let slot = head_slot(k);
   if (writes) {
-    let after = tape_memory(snapshot_of(t, k) + 1u, b) / 4u;
+    let after = memory_state(snapshot_of(t, k) + 1u, b);
     for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
       let w = row_values[i];
       for (var q = 0u; q < dims.memory_vec4s; q++) {
         let e = i * MEMORY_VEC4S + q;
-        tape4[after + e] = write_quad(tape4[memory + e], w, erase4[q], add4[q]);
+        memory[after + e] = write_quad(memory[snapshot + e], w, erase4[q], add4[q]);
       }
     }
     storageBarrier();
@@ -338,7 +350,7 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
     for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
       var read = vec4<f32>();
       for (var i = 0u; i < dims.memory_n; i++) {
-        read += row_values[i] * tape4[memory + i * MEMORY_VEC4S + q];
+        read += row_values[i] * memory[snapshot + i * MEMORY_VEC4S + q];
       }
       for (var c = 0u; c < 4u; c++) {
         let m = 4u * q + c;

@@ -1,5 +1,6 @@
-// Memory rows four columns at a time, for the fused kernels: on the tape a memory row is
-// pad4(M) floats (MEMORY_VEC4S vec4s), the columns past M zero, so one vec4 load or store
+// Memory rows four columns at a time, for the fused kernels: in the memory states and the
+// memory's gradient (lib/gpu/ntm/tape_layout.ts), buffers of vec4s, a memory row is pad4(M)
+// floats (MEMORY_VEC4S vec4s), the columns past M zero, so one vec4 load or store
 // moves four elements (llvmpipe loads every lane's vec4 in one go, and a loop over vec4s runs a
 // quarter of the iterations). Each function applies its scalar twin of
 // shaders/common/{addressing,memory}.wgsl to the four columns `4q … 4q+3` of a row. Needs those

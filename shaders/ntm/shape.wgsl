@@ -23,11 +23,12 @@ override READS: u32 = HEADS - countOneBits(WRITE_MASK);
 override WRITES: u32 = countOneBits(WRITE_MASK);
 override HIDDEN_PADDED: u32 = (HIDDEN + 3u) / 4u * 4u;
 override GATES: u32 = 4u * HIDDEN;
-// A memory row on the tape: pad4(M) floats, MEMORY_VEC4S vec4s (shaders/ntm/memory_quads.wgsl).
+// A memory row in the memory buffers: pad4(M) floats, MEMORY_VEC4S vec4s
+// (shaders/ntm/memory_quads.wgsl).
 override MEMORY_M_PADDED: u32 = (MEMORY_M + 3u) / 4u * 4u;
 override MEMORY_VEC4S: u32 = MEMORY_M_PADDED / 4u;
-// Floats of one memory state on the tape.
-override MEMORY_SIZE: u32 = MEMORY_N * MEMORY_M_PADDED;
+// Vec4s of one memory state (or its gradient) of one batch row.
+override MEMORY_QUADS: u32 = MEMORY_N * MEMORY_VEC4S;
 override READ_WIDTH: u32 = MEMORY_M + 6u;
 override WRITE_WIDTH: u32 = 3u * MEMORY_M + 6u;
 override HEAD_STRIDE: u32 = select(READ_WIDTH, WRITE_WIDTH, WRITES > 0u);
@@ -87,7 +88,6 @@ override TAPE_GATED_WEIGHTS: u32;
 override TAPE_SHIFTED_WEIGHTS: u32;
 override TAPE_WEIGHTS: u32;
 override TAPE_READS: u32;
-override TAPE_MEMORY: u32;
 override TAPE_OUTPUT_INPUT: u32;
 override TAPE_OUTPUTS: u32;
 
@@ -97,7 +97,6 @@ override GRAD_HEAD_RAW: u32;
 override GRAD_LOGITS: u32;
 override GRAD_INITIAL_STATE: u32; // also carries dh and dc between dispatches
 override GRAD_READS: u32;         // carried between dispatches
-override GRAD_MEMORY: u32;        // carried between steps
 override GRAD_WEIGHTS: u32;       // carried between steps
 
 // ---- Batch buffer: inputs [S, B, I] from 0, targets [S, B, O] from BATCH_TARGET.
@@ -238,10 +237,6 @@ fn tape_read(slot: u32, t: u32, b: u32) -> u32 {
   return TAPE_READS + (slot * (CAPACITY + 1u) * BATCH + step_row(t, b)) * MEMORY_M;
 }
 
-// Memory state `snapshot` (0: the start, then one after every write) of row b.
-fn tape_memory(snapshot: u32, b: u32) -> u32 {
-  return TAPE_MEMORY + (snapshot * BATCH + b) * MEMORY_SIZE;
-}
 
 fn tape_output_input(t: u32, b: u32) -> u32 {
   return TAPE_OUTPUT_INPUT + step_row(t, b) * OUTPUT_INPUTS_PADDED;
@@ -269,14 +264,24 @@ fn grad_reads(b: u32) -> u32 {
   return GRAD_READS + b * READ_VALUES;
 }
 
-// The carried gradient of row b's memory.
-fn grad_memory(b: u32) -> u32 {
-  return GRAD_MEMORY + b * MEMORY_SIZE;
-}
 
 // The carried gradient of head k's weighting, as the next step's w_prev, of row b.
 fn grad_weights(b: u32, k: u32) -> u32 {
   return GRAD_WEIGHTS + (b * HEADS + k) * MEMORY_N;
+}
+
+// ---- Memory buffer indices (first vec4 of a memory state; see lib/gpu/ntm/tape_layout.ts).
+
+// Memory state `snapshot` (0: the start, then one after every write) of row b, in the memory
+// states `[1 + S·W, B, N, pad4(M)/4]`.
+fn memory_state(snapshot: u32, b: u32) -> u32 {
+  return (snapshot * BATCH + b) * MEMORY_QUADS;
+}
+
+// The gradient of row b's memory, carried between steps, in the memory gradient `[B, N,
+// pad4(M)/4]`.
+fn d_memory_state(b: u32) -> u32 {
+  return b * MEMORY_QUADS;
 }
 
 // ---- Batch buffer indices.

@@ -9,7 +9,7 @@
  * or resizes a loop in shaders/ntm/*.wgsl updates its mirror here; tests/gpu_ntm_long_test.ts
  * runs the fused kernels with dispatches as long as these bounds allow under the whole limit, so
  * a bound that falls short fails there. (Measured on llvmpipe at the copy task's size, the fused
- * forward fits 41 steps in one invocation and the backward 32; the bounds say 40.2 and 31.3.)
+ * forward fits 41 steps in one invocation and the backward 32; the bounds say 40.4 and 31.4.)
  *
  * @module
  */
@@ -76,7 +76,7 @@ function branch(taken: number, skippedLoops: number): number {
 export function forwardLoops(shape: NtmShape): StepLoops {
   const s = sizes(shape);
   const { lanes, N, memoryVec4s } = s;
-  const initialState = strided(N * 4 * memoryVec4s, lanes) + strided(s.L * s.H, lanes) +
+  const initialState = strided(N * memoryVec4s, lanes) + strided(s.L * s.H, lanes) +
     strided(s.R * s.M, lanes);
   const loadState = strided(s.L * s.H, lanes) +
     strided(s.L * s.hiddenVec4s, lanes, loop(4)) + strided(s.R * s.M, lanes);
@@ -114,7 +114,7 @@ export function backwardLoops(shape: NtmShape): StepLoops {
   const s = sizes(shape);
   const { lanes, N, memoryVec4s } = s;
   const clearCarried = strided(2 * s.L * s.Hp, lanes) + strided(s.R * s.M, lanes) +
-    strided(N * 4 * memoryVec4s, lanes) + strided(s.heads.length * N, lanes);
+    strided(N * memoryVec4s, lanes) + strided(s.heads.length * N, lanes);
   // load_carried and save_carried run the same loops.
   const carried = strided(s.L * s.Hp, lanes) + strided(s.L * s.H, lanes) +
     strided(s.R * s.M, lanes);

@@ -54,8 +54,12 @@ export interface NtmBuffers {
   readonly steps: GPUBuffer;
   /** The forward tape. */
   readonly tape: GPUBuffer;
+  /** The memory states of the forward pass (lib/gpu/ntm/tape_layout.ts). */
+  readonly memoryStates: GPUBuffer;
   /** The gradient tape. */
   readonly gradientTape: GPUBuffer;
+  /** The memory's gradient, carried between the backward pass's steps. */
+  readonly memoryGradient: GPUBuffer;
   /** The weight gradients' job table (lib/gpu/ntm/weight_gradients.ts). */
   readonly gradientJobs: GPUBuffer;
   /** The `Dims` uniform (shaders/ntm/shape.wgsl): sizes for loop bounds. */
@@ -242,7 +246,13 @@ export class GpuNtm {
       batch: storageBuffer(context, "ntm batch", 4 * shape.batchSize),
       steps: storageBuffer(context, "ntm steps", 4 * 8),
       tape: storageBuffer(context, "ntm tape", 4 * shape.tape.forward.size),
+      memoryStates: storageBuffer(context, "ntm memory states", 4 * shape.tape.memoryStates),
       gradientTape: storageBuffer(context, "ntm gradient tape", 4 * shape.tape.gradient.size),
+      memoryGradient: storageBuffer(
+        context,
+        "ntm memory gradient",
+        4 * shape.tape.memoryGradient,
+      ),
       gradientJobs: storageBuffer(context, "ntm gradient jobs", jobTable(jobs).table),
       dims: uniformBuffer(context, "ntm dims", shapeDims(shape)),
       forwardRanges: stepRangeBuffer(
@@ -279,7 +289,7 @@ export class GpuNtm {
           buffers.batch,
           buffers.steps,
           buffers.tape,
-          buffers.tape,
+          buffers.memoryStates,
           buffers.dims,
         ],
         buffers.forwardRanges,
@@ -300,8 +310,8 @@ export class GpuNtm {
           buffers.steps,
           buffers.tape,
           buffers.gradientTape,
-          buffers.tape,
-          buffers.gradientTape,
+          buffers.memoryStates,
+          buffers.memoryGradient,
           buffers.dims,
         ],
         buffers.backwardRanges,
@@ -437,7 +447,7 @@ export class GpuNtm {
     const padded = padToVec4(M);
     const size = B * N * padded;
     const snapshot = steps * writeCount(config);
-    const rows = await this.readTape(this.shape.tape.forward.memory + snapshot * size, size);
+    const rows = await readFloats(this.context, this.buffers.memoryStates, snapshot * size, size);
     const memory = new Float32Array(B * N * M);
     for (let row = 0; row < B * N; row++) {
       memory.set(rows.subarray(row * padded, row * padded + M), row * M);

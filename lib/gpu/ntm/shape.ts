@@ -128,7 +128,6 @@ export function ntmShape(
     TAPE_SHIFTED_WEIGHTS: forward.shiftedWeights,
     TAPE_WEIGHTS: forward.weights,
     TAPE_READS: forward.reads,
-    TAPE_MEMORY: forward.memory,
     TAPE_OUTPUT_INPUT: forward.outputInput,
     TAPE_OUTPUTS: forward.outputs,
     GRAD_GATES: gradient.gates,
@@ -136,7 +135,6 @@ export function ntmShape(
     GRAD_LOGITS: gradient.logits,
     GRAD_INITIAL_STATE: gradient.initialState,
     GRAD_READS: gradient.reads,
-    GRAD_MEMORY: gradient.memory,
     GRAD_WEIGHTS: gradient.weights,
     BATCH_TARGET: batchTarget,
   };
@@ -204,7 +202,8 @@ export function checkDeviceLimits(shape: NtmShape, limits: GPUSupportedLimits): 
         `${limits.maxComputeInvocationsPerWorkgroup} invocations per workgroup`,
     );
   }
-  const largest = Math.max(shape.tape.forward.size, shape.tape.gradient.size) * 4;
+  const { forward, memoryStates, gradient } = shape.tape;
+  const largest = Math.max(forward.size, memoryStates, gradient.size) * 4;
   const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
   if (largest > limit) {
     fail(

@@ -1,9 +1,14 @@
 /**
- * Where the fused kernels keep what the backward pass needs: two storage buffers, the forward
- * tape and the gradient tape, each cut into regions. Like `lib/cpu/tape.ts`, every region is
+ * Where the fused kernels keep what the backward pass needs: the forward tape and the gradient
+ * tape, two storage buffers each cut into regions, and beside them the memory's states and the
+ * memory's gradient, each a buffer of its own. Like `lib/cpu/tape.ts`, every region is
  * time-major (`[…, steps, B, width]`), so the weight gradients of a whole sequence are one matrix
  * product per tensor over `steps·B` rows. Per-layer and per-head regions put the layer or head
  * first, so each layer's or head's rows are contiguous too.
+ *
+ * The memory buffers are apart from the tapes because the kernels read and write them as vec4s
+ * (shaders/ntm/memory_quads.wgsl) and the tapes as floats: WebGPU lets a dispatch bind a buffer
+ * it writes only once, so each buffer a kernel writes has one view.
  *
  * The region offsets become override constants (`TAPE_*`, `GRAD_*` in shaders/ntm/shape.wgsl);
  * the index formulas there mirror the shapes listed here.
@@ -43,11 +48,6 @@ export interface ForwardTape {
   readonly weights: number;
   /** Reads, `[R, S+1, B, M]`; step 0 holds the initial reads. */
   readonly reads: number;
-  /**
-   * Memory states, `[1 + S·W, B, N, pad4(M)]`: the start, then after every write; the columns
-   * past M are zero (shaders/ntm/memory_quads.wgsl).
-   */
-  readonly memory: number;
   /** Output layer inputs `[h, r…]`, `[S, B, pad4(H + R·M)]` (output steps only). */
   readonly outputInput: number;
   /** Sigmoid outputs, `[S, B, O]` (output steps only). */
@@ -71,19 +71,27 @@ export interface GradientTape {
   readonly initialState: number;
   /** Scratch carried between dispatches: the gradient of the reads, `[B, R·M]`. */
   readonly reads: number;
-  /** Scratch carried between steps: the gradient of the memory, `[B, N, pad4(M)]`. */
-  readonly memory: number;
   /** Scratch carried between steps: the gradient of each head's weighting, `[B, K, N]`. */
   readonly weights: number;
   /** Floats in the buffer. */
   readonly size: number;
 }
 
-/** Both tapes of a config, sized for sequences of up to `capacity` steps. */
+/** Both tapes and both memory buffers of a config, sized for sequences of up to `capacity` steps. */
 export interface TapeLayout {
+  /** The longest sequence (input plus output steps) the buffers hold. */
   readonly capacity: number;
+  /** The forward tape's regions. */
   readonly forward: ForwardTape;
+  /**
+   * Floats of the memory states, `[1 + S·W, B, N, pad4(M)]`: the start, then after every write;
+   * the columns past M are zero.
+   */
+  readonly memoryStates: number;
+  /** The gradient tape's regions. */
   readonly gradient: GradientTape;
+  /** Floats of the memory's gradient, `[B, N, pad4(M)]`, carried between steps and dispatches. */
+  readonly memoryGradient: number;
 }
 
 /** Lays regions out one after another, each on a 4-float boundary. */
@@ -123,7 +131,6 @@ export function tapeLayout(config: NTMConfig, capacity: number): TapeLayout {
     shiftedWeights: perHead,
     weights: perHead,
     reads: readCount(config) * (S + 1) * B * M,
-    memory: (1 + S * writeCount(config)) * B * N * padToVec4(M),
     outputInput: S * B * padToVec4(outputInputSize(config)),
     outputs: S * B * config.outputs,
   });
@@ -133,8 +140,14 @@ export function tapeLayout(config: NTMConfig, capacity: number): TapeLayout {
     logits: S * B * padToVec4(config.outputs),
     initialState: B * 2 * L * padToVec4(H),
     reads: B * readCount(config) * M,
-    memory: B * N * padToVec4(M),
     weights: B * K * N,
   });
-  return { capacity, forward, gradient };
+  const memoryState = B * N * padToVec4(M);
+  return {
+    capacity,
+    forward,
+    memoryStates: (1 + S * writeCount(config)) * memoryState,
+    gradient,
+    memoryGradient: memoryState,
+  };
 }
