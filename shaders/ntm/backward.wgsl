@@ -5,8 +5,8 @@
 // change both together). Twin of `CpuNtm.backward` in lib/cpu/ntm.ts, with the loss gradient
 // of lib/cpu/loss.ts `bceLossBackward` folded in.
 //
-// Linked after shaders/common/{activations,addressing,lstm,memory,softmax,reduce}.wgsl and
-// shaders/ntm/{shape,head,memory_quads}.wgsl. Reads the forward tape and the memory states;
+// Linked after shaders/common/{activations,addressing,lstm,memory,softmax,head,loss,reduce}.wgsl
+// and shaders/ntm/{shape,memory_quads}.wgsl. Reads the forward tape and the memory states;
 // writes to the gradient tape what the weight gradients need (dGates per layer, dRaw per head,
 // dLogits, all time-major, and each row's initial-state gradients). The gradients carried
 // between steps live in workgroup memory (dh, dc, the reads') or, when large, in buffers: the
@@ -110,9 +110,7 @@ fn output_backward(b: u32, t: u32, lane: u32) {
   for (var o = lane; o < OUTPUTS; o += WORKGROUP_SIZE) {
     let y = tape[tape_outputs(t, b) + o];
     let expected = batch[batch_target(output_step, b) + o];
-    // lib/cpu/loss.ts bceLossBackward (PyTorch floors y·(1-y) at 1e-12), then the sigmoid.
-    let d_output = scale * (y - expected) / max((1.0 - y) * y, 1e-12);
-    let d_logit = d_output * sigmoid_grad_from_output(y);
+    let d_logit = bce_backward_element(y, expected, scale) * sigmoid_grad_from_output(y);
     d_logits[o] = d_logit;
     grad[grad_logits(t, b) + o] = d_logit;
   }
@@ -139,11 +137,13 @@ fn output_backward(b: u32, t: u32, lane: u32) {
 fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
   let lanes = dims.workgroup_size;
   let raw_row = tape_head_raw(k, t, b);
-  let shift_logits = vec3<f32>(tape[raw_row + SHIFT], tape[raw_row + SHIFT + 1u], tape[raw_row + SHIFT + 2u]);
+  let parts = head_layout(MEMORY_M);
+  let shift_row = raw_row + parts.shift;
+  let shift_logits = vec3<f32>(tape[shift_row], tape[shift_row + 1u], tape[shift_row + 2u]);
   let slot = head_slot(k);
   let writes = head_writes(k);
   for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
-    head_act[r] = head_activation(r, tape[raw_row + r], shift_logits);
+    head_act[r] = head_activation(r, parts, tape[raw_row + r], shift_logits);
     d_act[r] = 0.0;
   }
   for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
@@ -154,10 +154,10 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     for (var c = 0u; c < 4u; c++) {
       let m = 4u * q + c;
       if (m < MEMORY_M) {
-        key[c] = cosine_operand(tape[raw_row + KEY + m]);
+        key[c] = cosine_operand(tape[raw_row + parts.key + m]);
         if (writes) {
-          erase[c] = head_activation(ERASE + m, tape[raw_row + ERASE + m], shift_logits);
-          add[c] = head_activation(ADD + m, tape[raw_row + ADD + m], shift_logits);
+          erase[c] = activate_erase(tape[raw_row + parts.erase + m]);
+          add[c] = tape[raw_row + parts.add + m];
         } else {
           d_read[c] = d_reads[slot * MEMORY_M + m];
         }
@@ -168,10 +168,10 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     add4[q] = add;
     d_read4[q] = d_read;
   }
-  let beta = softplus(tape[raw_row + BETA]);
-  let gate = sigmoid(tape[raw_row + GATE]);
-  let shift = softmax3(shift_logits);
-  let gamma = 1.0 + softplus(tape[raw_row + GAMMA]);
+  let beta = activate_beta(tape[raw_row + parts.beta]);
+  let gate = activate_gate(tape[raw_row + parts.gate]);
+  let shift = activate_shift(shift_logits);
+  let gamma = activate_gamma(tape[raw_row + parts.gamma]);
   workgroupBarrier();
   var key_squared = 0.0;
   for (var q = 0u; q < dims.memory_vec4s; q++) {
@@ -228,8 +228,8 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
       for (var c = 0u; c < 4u; c++) {
         let m = 4u * q + c;
         if (m < MEMORY_M) {
-          d_act[ERASE + m] = d_erase[c];
-          d_act[ADD + m] = d_add[c];
+          d_act[parts.erase + m] = d_erase[c];
+          d_act[parts.add + m] = d_add[c];
         }
       }
     }
@@ -330,7 +330,7 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     for (var c = 0u; c < 4u; c++) {
       let m = 4u * q + c;
       if (m < MEMORY_M) {
-        d_act[KEY + m] = d_key[c];
+        d_act[parts.key + m] = d_key[c];
       }
     }
   }
@@ -338,7 +338,7 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
   let d_raw_row = grad_head_raw(k, t, b);
   for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
     let raw = tape[raw_row + r];
-    let d = head_activation_backward(r, raw, head_act[r], d_act[r], scalars, shift);
+    let d = head_activation_backward(r, parts, raw, head_act[r], d_act[r], scalars, shift);
     d_raw[r] = d;
     grad[d_raw_row + r] = d;
   }

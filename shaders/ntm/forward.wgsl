@@ -5,8 +5,8 @@
 // dispatch reloads the state it carries in workgroup memory from the tape. Twin of
 // `CpuNtm.forward` in lib/cpu/ntm.ts.
 //
-// Linked after shaders/common/{activations,addressing,lstm,memory,softmax,reduce}.wgsl and
-// shaders/ntm/{shape,head,memory_quads}.wgsl. Small state vectors live in workgroup memory; the
+// Linked after shaders/common/{activations,addressing,lstm,memory,softmax,head,reduce}.wgsl and
+// shaders/ntm/{shape,memory_quads}.wgsl. Small state vectors live in workgroup memory; the
 // memory itself lives in a buffer of its own, one state per write (llvmpipe compiles a kernel
 // with an N·M workgroup array for minutes), and everything else the backward pass needs goes to
 // the tape (lib/gpu/ntm/tape_layout.ts).
@@ -44,7 +44,7 @@ var<workgroup> head_raw: array<f32, HEAD_STRIDE>;
 var<workgroup> key4: array<vec4<f32>, MEMORY_VEC4S>;
 var<workgroup> erase4: array<vec4<f32>, MEMORY_VEC4S>;
 var<workgroup> add4: array<vec4<f32>, MEMORY_VEC4S>;
-// Per-row values of the current head's addressing: exp(beta·K_i - max), then ws^gamma, then w.
+// Per-row values of the current head's addressing: beta·K_i, then ws^gamma, then w.
 var<workgroup> row_values: array<f32, MEMORY_N>;
 // The interpolated weighting wg, which the shift reads across rows.
 var<workgroup> gated: array<f32, MEMORY_N>;
@@ -228,6 +228,7 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   let weight = head_weight(k) / 4u;
   let bias = head_bias(k);
   let raw_row = tape_head_raw(k, t, b);
+  let parts = head_layout(MEMORY_M);
   for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
     var raw = params[bias + r];
     for (var c4 = 0u; c4 < dims.hidden_vec4s; c4++) {
@@ -238,7 +239,6 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   }
   workgroupBarrier();
 
-  let shift_logits = vec3<f32>(head_raw[SHIFT], head_raw[SHIFT + 1u], head_raw[SHIFT + 2u]);
   let writes = head_writes(k);
   for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
     var key = vec4<f32>();
@@ -247,10 +247,10 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
     for (var c = 0u; c < 4u; c++) {
       let m = 4u * q + c;
       if (m < MEMORY_M) {
-        key[c] = cosine_operand(head_raw[KEY + m]);
+        key[c] = cosine_operand(head_raw[parts.key + m]);
         if (writes) {
-          erase[c] = head_activation(ERASE + m, head_raw[ERASE + m], shift_logits);
-          add[c] = head_activation(ADD + m, head_raw[ADD + m], shift_logits);
+          erase[c] = activate_erase(head_raw[parts.erase + m]);
+          add[c] = head_raw[parts.add + m];
         }
       }
     }
@@ -258,10 +258,12 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
     erase4[q] = erase;
     add4[q] = add;
   }
-  let beta = softplus(head_raw[BETA]);
-  let gate = sigmoid(head_raw[GATE]);
-  let shift = softmax3(shift_logits);
-  let gamma = 1.0 + softplus(head_raw[GAMMA]);
+  let beta = activate_beta(head_raw[parts.beta]);
+  let gate = activate_gate(head_raw[parts.gate]);
+  let shift = activate_shift(
+    vec3<f32>(head_raw[parts.shift], head_raw[parts.shift + 1u], head_raw[parts.shift + 2u]),
+  );
+  let gamma = activate_gamma(head_raw[parts.gamma]);
   workgroupBarrier();
   var key_squared = 0.0;
   for (var q = 0u; q < dims.memory_vec4s; q++) {
@@ -290,16 +292,14 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   largest = workgroup_max(largest, lane, lanes);
   var total = 0.0;
   for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
-    let powered = exp(row_values[i] - largest);
-    row_values[i] = powered;
-    total += powered;
+    total += exp(row_values[i] - largest);
   }
   total = workgroup_sum(total, lane, lanes);
 
   // Interpolation with the head's previous weighting (the lane wrote it itself a step ago).
   let previous_row = head_row(k, max(t, 1u) - 1u, b) * MEMORY_N;
   for (var i = lane; i < dims.memory_n; i += dims.workgroup_size) {
-    let wc = row_values[i] / total;
+    let wc = softmax_element(row_values[i], largest, total);
     var w_previous = 0.0;
     if (t > 0u) {
       w_previous = tape[TAPE_WEIGHTS + previous_row + i];

@@ -14,7 +14,13 @@ fn quad_columns(q: u32) -> vec4<bool> {
 // The columns as the cosine sees them (`cosine_operand`), zero past M, so that the padding adds
 // nothing to dot products and norms.
 fn cosine_operand_quad(values: vec4<f32>, q: u32) -> vec4<f32> {
-  return select(vec4<f32>(), values + vec4<f32>(COSINE_OFFSET), quad_columns(q));
+  let operand = vec4<f32>(
+    cosine_operand(values.x),
+    cosine_operand(values.y),
+    cosine_operand(values.z),
+    cosine_operand(values.w),
+  );
+  return select(vec4<f32>(), operand, quad_columns(q));
 }
 
 // `write_element` of four columns: Mem'_im = Mem_im·(1 - w_i·e_m) + w_i·a_m.

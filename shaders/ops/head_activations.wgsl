@@ -5,7 +5,7 @@
 // backward: d_raw from d_act, the forward's raw (softplus) and act (sigmoid, softmax).
 // Bindings: raw at 1; forward: act (written) at 2; backward: d_raw (written) at 2, act at 3,
 // d_act at 4.
-// Links: common/activations.wgsl, common/softmax.wgsl, common/grid.wgsl.
+// Links: common/activations.wgsl, common/softmax.wgsl, common/head.wgsl, common/grid.wgsl.
 
 const WORKGROUP: u32 = 64u;
 
@@ -22,38 +22,6 @@ struct HeadShape {
 @group(0) @binding(0) var<uniform> shape: HeadShape;
 @group(0) @binding(1) var<storage, read> raw: array<f32>;
 @group(0) @binding(2) var<storage, read_write> output: array<f32>;
-
-// What value `e` of a head's output is.
-const KEY: u32 = 0u;
-const BETA: u32 = 1u;
-const GATE: u32 = 2u;
-const SHIFT: u32 = 3u;
-const GAMMA: u32 = 4u;
-const ERASE: u32 = 5u;
-const ADD: u32 = 6u;
-
-fn segment(e: u32) -> u32 {
-  let m = shape.m;
-  if (e < m) {
-    return KEY;
-  }
-  if (e == m) {
-    return BETA;
-  }
-  if (e == m + 1u) {
-    return GATE;
-  }
-  if (e < m + 5u) {
-    return SHIFT;
-  }
-  if (e == m + 5u) {
-    return GAMMA;
-  }
-  if (e < 2u * m + 6u) {
-    return ERASE;
-  }
-  return ADD;
-}
 
 // The flat index of this invocation's value (b, e); past the end for idle invocations.
 fn element(
@@ -75,25 +43,15 @@ fn forward(
     return;
   }
   let e = index % shape.width;
-  let x = raw[shape.raw_offset + index];
-  var y = x;
-  switch (segment(e)) {
-    case BETA: {
-      y = softplus(x);
-    }
-    case GATE, ERASE: {
-      y = sigmoid(x);
-    }
-    case SHIFT: {
-      let first = shape.raw_offset + index - (e - (shape.m + 2u));
-      y = softmax3(vec3<f32>(raw[first], raw[first + 1u], raw[first + 2u]))[e - (shape.m + 2u)];
-    }
-    case GAMMA: {
-      y = 1.0 + softplus(x);
-    }
-    default: {}
-  }
-  output[shape.output_offset + index] = y;
+  let parts = head_layout(shape.m);
+  let shift = shape.raw_offset + index - e + parts.shift;
+  let shift_logits = vec3<f32>(raw[shift], raw[shift + 1u], raw[shift + 2u]);
+  output[shape.output_offset + index] = head_activation(
+    e,
+    parts,
+    raw[shape.raw_offset + index],
+    shift_logits,
+  );
 }
 
 // Bound only by the backward entry point.
@@ -111,25 +69,25 @@ fn backward(
     return;
   }
   let e = index % shape.width;
-  let upstream = d_act[shape.d_act_offset + index];
-  var gradient = upstream;
-  switch (segment(e)) {
-    case BETA, GAMMA: {
-      gradient = upstream * softplus_grad(raw[shape.raw_offset + index]);
-    }
-    case GATE, ERASE: {
-      gradient = upstream * sigmoid_grad_from_output(act[shape.act_offset + index]);
-    }
-    case SHIFT: {
-      let component = e - (shape.m + 2u);
-      let first_act = shape.act_offset + index - component;
-      let first_d_act = shape.d_act_offset + index - component;
-      gradient = softmax3_backward(
-        vec3<f32>(act[first_act], act[first_act + 1u], act[first_act + 2u]),
-        vec3<f32>(d_act[first_d_act], d_act[first_d_act + 1u], d_act[first_d_act + 2u]),
-      )[component];
-    }
-    default: {}
-  }
-  output[shape.output_offset + index] = gradient;
+  let parts = head_layout(shape.m);
+  // The row's activated shift weights and the gradients of its activated scalars.
+  let act_row = shape.act_offset + index - e;
+  let d_act_row = shape.d_act_offset + index - e;
+  let shift = act_row + parts.shift;
+  let d_shift = d_act_row + parts.shift;
+  let scalars = HeadScalarGradients(
+    d_act[d_act_row + parts.beta],
+    d_act[d_act_row + parts.gate],
+    vec3<f32>(d_act[d_shift], d_act[d_shift + 1u], d_act[d_shift + 2u]),
+    d_act[d_act_row + parts.gamma],
+  );
+  output[shape.output_offset + index] = head_activation_backward(
+    e,
+    parts,
+    raw[shape.raw_offset + index],
+    act[act_row + e],
+    d_act[d_act_row + e],
+    scalars,
+    vec3<f32>(act[shift], act[shift + 1u], act[shift + 2u]),
+  );
 }

@@ -10,9 +10,10 @@ import addressing from "../../../shaders/common/addressing.wgsl" with { type: "t
 import lstm from "../../../shaders/common/lstm.wgsl" with { type: "text" };
 import memory from "../../../shaders/common/memory.wgsl" with { type: "text" };
 import softmax from "../../../shaders/common/softmax.wgsl" with { type: "text" };
+import head from "../../../shaders/common/head.wgsl" with { type: "text" };
+import lossBlocks from "../../../shaders/common/loss.wgsl" with { type: "text" };
 import reduce from "../../../shaders/common/reduce.wgsl" with { type: "text" };
 import shape from "../../../shaders/ntm/shape.wgsl" with { type: "text" };
-import head from "../../../shaders/ntm/head.wgsl" with { type: "text" };
 import memoryQuads from "../../../shaders/ntm/memory_quads.wgsl" with { type: "text" };
 import forward from "../../../shaders/ntm/forward.wgsl" with { type: "text" };
 import backward from "../../../shaders/ntm/backward.wgsl" with { type: "text" };
@@ -30,9 +31,9 @@ export const FORWARD_SOURCE = linkShader(
   lstm,
   memory,
   softmax,
+  head,
   reduce,
   shape,
-  head,
   memoryQuads,
   forward,
 );
@@ -44,9 +45,10 @@ export const BACKWARD_SOURCE = linkShader(
   lstm,
   memory,
   softmax,
+  head,
+  lossBlocks,
   reduce,
   shape,
-  head,
   memoryQuads,
   backward,
 );
@@ -58,7 +60,7 @@ export const BACKWARD_SOURCE = linkShader(
 export const WEIGHT_GRADIENTS_SOURCE = linkShader(shape, rmsprop, weightGradients);
 
 /** The batch's loss and cost: shaders/ntm/loss.wgsl. */
-export const LOSS_SOURCE = linkShader(reduce, shape, loss);
+export const LOSS_SOURCE = linkShader(lossBlocks, reduce, shape, loss);
 
 /** The data kernel around a task's WGSL twin `taskSource` (shaders/tasks/<task>.wgsl). */
 export function taskDataSource(taskSource: string): string {

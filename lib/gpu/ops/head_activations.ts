@@ -9,6 +9,7 @@
 
 import activations from "../../../shaders/common/activations.wgsl" with { type: "text" };
 import grid from "../../../shaders/common/grid.wgsl" with { type: "text" };
+import head from "../../../shaders/common/head.wgsl" with { type: "text" };
 import softmaxBlocks from "../../../shaders/common/softmax.wgsl" with { type: "text" };
 import kernel from "../../../shaders/ops/head_activations.wgsl" with { type: "text" };
 import { type HeadKind, headLayout } from "../../config.ts";
@@ -23,7 +24,7 @@ import {
   type TensorRegion,
 } from "./region.ts";
 
-const source = linkShader(activations, softmaxBlocks, grid, kernel);
+const source = linkShader(activations, softmaxBlocks, head, grid, kernel);
 /** Invocations per workgroup in shaders/ops/head_activations.wgsl. */
 const WORKGROUP = 64;
 
