@@ -78,6 +78,33 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "GpuBackend.create's warm-up step leaves the initial state and the first batch as set",
+  ignore,
+  async fn() {
+    const setup = copySetup(5);
+    const gpu = await GpuBackend.create(context!, setup);
+    const cpu = new CpuBackend(setup);
+    try {
+      const state = await gpu.readState();
+      assert.deepEqual(state.params, setup.initial.params);
+      assert.deepEqual(state.squareAverage, setup.initial.squareAverage);
+      assert.deepEqual(state.momentumBuffer, setup.initial.momentumBuffer);
+      const [actual] = await gpu.train(1, 1);
+      const [expected] = await cpu.train(1, 1);
+      assert.equal(actual.batch, 1);
+      assert.equal(actual.length, expected.length);
+      assert.ok(
+        Math.abs(actual.loss - expected.loss) <= 1e-6 + 1e-5 * Math.abs(expected.loss),
+        `first loss ${actual.loss} against the CPU's ${expected.loss}`,
+      );
+    } finally {
+      gpu.dispose();
+      cpu.dispose();
+    }
+  },
+});
+
 const small: NTMConfig = {
   inputs: 3,
   outputs: 2,

@@ -14,7 +14,7 @@ import type {
   TrainingSetup,
   TrainingState,
 } from "../train/backend.ts";
-import { checked, type GpuContext } from "./context.ts";
+import { checked, type GpuContext, runKernels, submit } from "./context.ts";
 import { GpuNtm } from "./ntm/model.ts";
 import { GpuTaskData } from "./ntm/task_data.ts";
 
@@ -95,6 +95,13 @@ export class GpuBackend implements TrainingBackend {
       model.dispose();
       throw error;
     }
+    try {
+      await warmUp(data, model);
+    } catch (error) {
+      data.dispose();
+      model.dispose();
+      throw error;
+    }
     model.writeParams(setup.initial.params);
     model.writeOptimizerState(setup.initial.squareAverage, setup.initial.momentumBuffer);
     return new GpuBackend(context, model, data, batchesPerSubmit, options.ownsContext ?? false);
@@ -129,16 +136,17 @@ export class GpuBackend implements TrainingBackend {
     const step = [this.#data.kernel, ...this.#model.trainingStep];
     this.#data.start(first);
     const completions: Promise<void>[] = [];
-    await checked(this.#context, step.map((kernel) => kernel.label).join(", "), () => {
+    const label = step.map((kernel) => kernel.label).join(", ");
+    await checked(this.#context, label, () => {
       for (let done = 0; done < count;) {
         const batches = Math.min(this.#batchesPerSubmit, count - done);
-        const encoder = device.createCommandEncoder({ label: "ntm training" });
+        const encoder = device.createCommandEncoder({ label });
         const pass = encoder.beginComputePass({ label: "ntm training" });
         for (let batch = 0; batch < batches; batch++) {
           for (const kernel of step) kernel.encode(pass);
         }
         pass.end();
-        device.queue.submit([encoder.finish()]);
+        submit(this.#context, encoder);
         done += batches;
         const reached = done;
         completions.push(device.queue.onSubmittedWorkDone().then(() => onProgress(reached)));
@@ -158,4 +166,16 @@ export class GpuBackend implements TrainingBackend {
     this.#model.dispose();
     if (this.#ownsContext) this.#context.device.destroy();
   }
+}
+
+/**
+ * Runs one training step of batch 0 before the initial state is loaded, so that a software
+ * adapter, which compiles a pipeline at its first dispatch, does so here and not inside the
+ * first report's timing. Everything it writes is overwritten before training: the state by the
+ * upload that follows, the counter by `train`, the batch, tapes, gradients and record by the
+ * next step.
+ */
+async function warmUp(data: GpuTaskData, model: GpuNtm): Promise<void> {
+  data.start(0);
+  await runKernels(model.context, [data.kernel, ...model.trainingStep]);
 }

@@ -36,7 +36,7 @@ import {
   type StepsPerDispatch,
   stepsPerDispatch,
 } from "./step_ranges.ts";
-import { jobTable, prepareUpdate, weightGradientJobs } from "./weight_gradients.ts";
+import { jobTable, prepareUpdate, updatePipeline, weightGradientJobs } from "./weight_gradients.ts";
 
 /** Every buffer of a GPU NTM. */
 export interface NtmBuffers {
@@ -271,15 +271,17 @@ export class GpuNtm {
     }));
     const constants = { ...shape.constants, WORKGROUP_SIZE: shape.workgroupSize };
     const rows = layout.config.batchSize;
-    const [forwardPipeline, backwardPipeline, lossPipeline] = await Promise.all([
-      pipeline(context, "ntm forward", FORWARD_SOURCE, constants),
-      pipeline(context, "ntm backward", BACKWARD_SOURCE, constants),
-      pipeline(context, "ntm loss", LOSS_SOURCE, {
-        ...shape.constants,
-        WORKGROUP_SIZE: LOSS_LANES,
-      }),
-    ]);
-    const kernels: NtmKernels = await checked(context, "ntm bindings", async () => ({
+    const [forwardPipeline, backwardPipeline, lossPipeline, updateKernelPipeline] = await Promise
+      .all([
+        pipeline(context, "ntm forward", FORWARD_SOURCE, constants),
+        pipeline(context, "ntm backward", BACKWARD_SOURCE, constants),
+        pipeline(context, "ntm loss", LOSS_SOURCE, {
+          ...shape.constants,
+          WORKGROUP_SIZE: LOSS_LANES,
+        }),
+        updatePipeline(context, shape, jobs),
+      ]);
+    const kernels: NtmKernels = await checked(context, "ntm bindings", () => ({
       forward: prepareStepRanges(
         context,
         forwardPipeline,
@@ -317,7 +319,7 @@ export class GpuNtm {
         buffers.backwardRanges,
         rows,
       ),
-      update: await prepareUpdate(context, shape, jobs, {
+      update: prepareUpdate(context, updateKernelPipeline, jobs, {
         jobs: buffers.gradientJobs,
         steps: buffers.steps,
         tape: buffers.tape,

@@ -187,15 +187,14 @@ export interface UpdateBuffers {
 }
 
 /**
- * Prepares the dispatch of every job of `jobs` (the table in `buffers.jobs`): the gradients, and
- * the optimizer step on them.
+ * The update kernel's pipeline for `jobs` on `shape`, after checking that its loops and its
+ * tiles fit the device.
  */
-export async function prepareUpdate(
+export async function updatePipeline(
   context: GpuContext,
   shape: NtmShape,
   jobs: readonly GemmJob[],
-  buffers: UpdateBuffers,
-): Promise<PreparedKernel> {
+): Promise<GPUComputePipeline> {
   const { tiles } = jobTable(jobs);
   checkLoopIterations(
     context,
@@ -209,11 +208,23 @@ export async function prepareUpdate(
         `${context.device.limits.maxComputeWorkgroupsPerDimension} workgroups per dimension`,
     );
   }
-  const computePipeline = await pipeline(context, "ntm update", WEIGHT_GRADIENTS_SOURCE, {
+  return await pipeline(context, "ntm update", WEIGHT_GRADIENTS_SOURCE, {
     ...shape.constants,
     JOB_COUNT: jobs.length,
     TRAINABLE: shape.params.trainableSize,
   });
+}
+
+/**
+ * Prepares the dispatch of every job of `jobs` (the table in `buffers.jobs`) with the pipeline
+ * of `updatePipeline`: the gradients, and the optimizer step on them.
+ */
+export function prepareUpdate(
+  context: GpuContext,
+  computePipeline: GPUComputePipeline,
+  jobs: readonly GemmJob[],
+  buffers: UpdateBuffers,
+): PreparedKernel {
   return prepareDispatch(context, computePipeline, [
     buffers.jobs,
     buffers.steps,
@@ -223,5 +234,5 @@ export async function prepareUpdate(
     buffers.params,
     buffers.optimizerState,
     buffers.optimizerSettings,
-  ], [tiles]);
+  ], [jobTable(jobs).tiles]);
 }
