@@ -403,6 +403,29 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
   });
 });
 
+Deno.test("without a WebGPU adapter, --backend webgpu exits 2 and --backend auto trains on the CPU", async () => {
+  // Linux has no DirectX 12: WebGPU finds no adapter.
+  const noAdapter = { DENO_WEBGPU_BACKEND: "dx12" };
+  const cwd = await Deno.makeTempDir();
+  const args = [...TINY.slice(0, -2), "-p", "num_batches=2", "--checkpoint-interval", "0"];
+  try {
+    const webgpu = await runScript(TASKS.copy, [...args, "--backend", "webgpu"], cwd, noAdapter);
+    assert.equal(webgpu.code, 2, webgpu.stderr);
+    assert.equal(
+      webgpu.stderr.trim(),
+      "error: Cannot start WebGPU: no WebGPU adapter was found; run with --backend cpu to " +
+        "train on the CPU",
+    );
+    const auto = await runScript(TASKS.copy, [...args, "--backend", "auto"], cwd, noAdapter);
+    assert.equal(auto.code, 0, auto.stderr);
+    assert.match(auto.stdout, /^Backend: cpu .*; auto: no usable WebGPU adapter$/m);
+    assert.match(auto.stdout, /^Batch 2 Loss: /m);
+    assert.deepEqual([...Deno.readDirSync(cwd)], []);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
 Deno.test("training CLI treats a file named like the default checkpoint folder as bad input", async () => {
   await withTempDir(async (dir) => {
     await Deno.writeTextFile(`${dir}/checkpoints`, "not a folder");

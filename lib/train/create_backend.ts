@@ -41,7 +41,9 @@ function withNote(backend: TrainingBackend, note: string): TrainingBackend {
 
 /**
  * Builds the backend of `kind` for `setup`. `auto` trains on WebGPU only on a hardware adapter:
- * a software one (llvmpipe, lavapipe, SwiftShader) is slower than the CPU backend.
+ * a software one (llvmpipe, lavapipe, SwiftShader) is slower than the CPU backend. On a hardware
+ * adapter that cannot hold the config (a UsageError from GpuBackend.create), `auto` falls back
+ * to the CPU with a note saying why.
  */
 export async function createBackend(
   kind: BackendKind,
@@ -50,7 +52,7 @@ export async function createBackend(
   if (kind === "cpu") return new CpuBackend(setup);
   if (kind === "webgpu") {
     // No adapter or device raises GpuUnavailableError, a UsageError suggesting --backend cpu.
-    return await GpuBackend.create(await createGpuContext(), setup, { ownsContext: true });
+    return await createOwning(await createGpuContext(), setup);
   }
   let context: GpuContext;
   try {
@@ -66,5 +68,26 @@ export async function createBackend(
       `auto: the only WebGPU adapter is a software one (${context.adapterName})`,
     );
   }
-  return await GpuBackend.create(context, setup, { ownsContext: true });
+  try {
+    return await createOwning(context, setup);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return withNote(
+      new CpuBackend(setup),
+      `auto: this config does not fit ${context.adapterName} (${error.message})`,
+    );
+  }
+}
+
+/**
+ * A GpuBackend that destroys `context`'s device when disposed, or at once when it cannot be
+ * built.
+ */
+async function createOwning(context: GpuContext, setup: TrainingSetup): Promise<GpuBackend> {
+  try {
+    return await GpuBackend.create(context, setup, { ownsContext: true });
+  } catch (error) {
+    context.device.destroy();
+    throw error;
+  }
 }

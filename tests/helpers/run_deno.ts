@@ -12,15 +12,20 @@ export interface ScriptRun {
   readonly stderr: string;
 }
 
-/** Runs `deno run -A <script> <args…>` in `cwd` (the current folder by default) to its end. */
+/**
+ * Runs `deno run -A <script> <args…>` in `cwd` (the current folder by default) to its end, with
+ * `env` added to the environment.
+ */
 export async function runScript(
   script: string,
   args: readonly string[],
   cwd?: string,
+  env?: Record<string, string>,
 ): Promise<ScriptRun> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script, ...args],
     cwd,
+    env,
     stdout: "piped",
     stderr: "piped",
   }).output();
