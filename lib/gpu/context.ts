@@ -41,6 +41,8 @@ export interface GpuContext {
   readonly pipelines: Map<string, GPUComputePipeline>;
   /** Set once the device is lost; every later use throws it. */
   lost?: Error;
+  /** The label of the work `submit` last sent, which a device loss names. */
+  lastSubmitted?: string;
 }
 
 const SOFTWARE_ADAPTERS = /llvmpipe|lavapipe|swiftshader|software/i;
@@ -100,7 +102,10 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
     pipelines: new Map(),
   };
   device.lost.then((info) => {
-    context.lost = new GpuKernelError("device", `device lost (${info.reason}): ${info.message}`);
+    context.lost = new GpuKernelError(
+      context.lastSubmitted ?? "device",
+      `device lost (${info.reason}): ${info.message}`,
+    );
   });
   return context;
 }
@@ -302,7 +307,7 @@ export async function readBytes(
   });
   const encoder = context.device.createCommandEncoder({ label: `${buffer.label} readback` });
   encoder.copyBufferToBuffer(buffer, offset, staging, 0, bytes);
-  context.device.queue.submit([encoder.finish()]);
+  submit(context, encoder);
   await staging.mapAsync(GPUMapMode.READ);
   const copy = staging.getMappedRange().slice(0);
   staging.unmap();
@@ -375,7 +380,15 @@ export async function runKernels(
     const pass = encoder.beginComputePass({ label });
     for (const kernel of kernels) kernel.encode(pass);
     pass.end();
-    context.device.queue.submit([encoder.finish()]);
+    submit(context, encoder);
   });
   await context.device.queue.onSubmittedWorkDone();
+}
+
+/**
+ * Finishes `encoder` and submits it, remembering its label as the work a device loss names.
+ */
+export function submit(context: GpuContext, encoder: GPUCommandEncoder): void {
+  context.lastSubmitted = encoder.label;
+  context.device.queue.submit([encoder.finish()]);
 }

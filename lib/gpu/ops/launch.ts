@@ -6,6 +6,7 @@
  */
 
 import {
+  checked,
   type GpuContext,
   prepareDispatch,
   type PreparedKernel,
@@ -18,7 +19,8 @@ const MAX_WORKGROUPS_PER_DIMENSION = 65535;
 
 /**
  * Prepares a dispatch of `computePipeline`: `uniforms` (u32 values: sizes and element offsets)
- * go to binding 0, the operands' buffers to bindings 1, 2, ….
+ * go to binding 0, the operands' buffers to bindings 1, 2, …. A binding WebGPU rejects raises a
+ * GpuKernelError naming the op.
  */
 export function prepareOp(
   context: GpuContext,
@@ -26,18 +28,20 @@ export function prepareOp(
   uniforms: readonly number[],
   operands: readonly TensorRegion[],
   workgroups: readonly [number, number?, number?],
-): PreparedKernel {
-  const shape = uniformBuffer(
-    context,
-    `${computePipeline.label} shape`,
-    new Uint32Array(uniforms),
-  );
-  return prepareDispatch(
-    context,
-    computePipeline,
-    [shape, ...operands.map((operand) => operand.buffer)],
-    workgroups,
-  );
+): Promise<PreparedKernel> {
+  return checked(context, computePipeline.label, () => {
+    const shape = uniformBuffer(
+      context,
+      `${computePipeline.label} shape`,
+      new Uint32Array(uniforms),
+    );
+    return prepareDispatch(
+      context,
+      computePipeline,
+      [shape, ...operands.map((operand) => operand.buffer)],
+      workgroups,
+    );
+  });
 }
 
 /**
