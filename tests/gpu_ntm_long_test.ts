@@ -55,6 +55,21 @@ Deno.test({
         if (context!.isSoftware) assert.ok(steps.backward < 41, "several dispatches");
       });
     }
+    await t.step("batch 4, heads write, read, read, 2 layers, default loop budget", async () => {
+      const params = copyParams(
+        "batch_size=4",
+        "sequence_min_len=20",
+        "controller_layers=2",
+        "controller_size=32",
+        "memory_n=32",
+        "heads=write,read,read",
+      );
+      const layout = paramLayout(copyTask.config(params));
+      const batch = generateBatch(copyElements(params), 6, 1);
+      assert.equal(batch.inputSteps + batch.outputSteps, 41);
+      const steps = await checkStep(layout, batch, { capacity: copyTask.capacity(params) });
+      if (context!.isSoftware) assert.ok(steps.backward < 41, "several dispatches");
+    });
     await t.step("batch 1, the whole loop limit as the budget (the bounds hold)", async () => {
       const params = copyParams("sequence_min_len=20");
       const layout = paramLayout(copyTask.config(params));
