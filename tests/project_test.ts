@@ -22,6 +22,63 @@ Deno.test(".ci/run runs the README's test command with the pinned version", asyn
   }
 });
 
+/**
+ * Runs .ci/run with a stand-in `deno` on PATH that prints `summaries[i]` on its i-th run and
+ * exits with `codes[i]`.
+ */
+async function runCiWithFakeDeno(summaries: string[], codes: number[]) {
+  const bin = await Deno.makeTempDir();
+  try {
+    const pinned = (await read(".dvmrc")).trim();
+    const fake = `#!/usr/bin/env bash
+if [ "$1" = "--version" ]; then echo "deno ${pinned} (stable)"; exit 0; fi
+run=$(cat "${bin}/runs" 2>/dev/null || echo 0); echo $((run + 1)) > "${bin}/runs"
+summaries=(${summaries.map((line) => `"${line}"`).join(" ")}); codes=(${codes.join(" ")})
+echo "\${summaries[$run]}"; exit "\${codes[$run]}"
+`;
+    await Deno.writeTextFile(`${bin}/deno`, fake, { mode: 0o755 });
+    const output = await new Deno.Command("bash", {
+      args: [new URL(".ci/run", root).pathname],
+      env: { PATH: `${bin}:${Deno.env.get("PATH")}` },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
+    return { code: output.code, lines, runs: Number(await Deno.readTextFile(`${bin}/runs`)) };
+  } finally {
+    await Deno.remove(bin, { recursive: true });
+  }
+}
+
+Deno.test(".ci/run reruns the suite once when deno aborts at exit after every test passed", async (t) => {
+  const passed = "ok | 7 passed (3 steps) | 0 failed | 1 ignored (1s)";
+  const failed = "FAILED | 6 passed | 1 failed (1s)";
+  await t.step("an abort after a clean summary, then a clean run", async () => {
+    const ci = await runCiWithFakeDeno([passed, passed], [134, 0]);
+    assert.equal(ci.runs, 2);
+    assert.equal(ci.code, 0);
+    assert.ok(ci.lines.some((line) => /killed by signal 6 at exit/.test(line)));
+    assert.equal(ci.lines.at(-1), "7 passed, 0 failed");
+  });
+  await t.step("two aborts in a row fail", async () => {
+    const ci = await runCiWithFakeDeno([passed, passed], [134, 134]);
+    assert.equal(ci.runs, 2);
+    assert.equal(ci.code, 134);
+    assert.equal(ci.lines.at(-1), "7 passed, 0 failed");
+  });
+  await t.step("an abort after a failing summary is not rerun", async () => {
+    const ci = await runCiWithFakeDeno([failed], [134]);
+    assert.equal(ci.runs, 1);
+    assert.equal(ci.code, 134);
+    assert.equal(ci.lines.at(-1), "6 passed, 1 failed");
+  });
+  await t.step("a failing run is not rerun", async () => {
+    const ci = await runCiWithFakeDeno([failed], [1]);
+    assert.equal(ci.runs, 1);
+    assert.equal(ci.code, 1);
+  });
+});
+
 const shared = new URL("../../shared/fixtures/", import.meta.url);
 const sharedPresent = await Deno.stat(shared).then(() => true, () => false);
 
