@@ -16,8 +16,8 @@ import {
 
 /**
  * A context on the default adapter, or null when there is none. Its device is destroyed when
- * the test file ends: left to the process's exit, llvmpipe's threads sometimes corrupt the heap
- * as they are torn down (about one run in five of the whole suite aborted that way).
+ * the test file ends. (That does not prevent the heap corruption Deno's WebGPU sometimes causes
+ * at exit on llvmpipe; see README's Development section.)
  */
 export async function createTestContext(): Promise<GpuContext | null> {
   if (!(await requestAdapter())) return null;
