@@ -165,6 +165,10 @@ async function trainTask<S extends TaskSchema>(
   }
   if (options.metricsFile !== undefined) await checkMetricsFile(options.metricsFile);
   let backend: TrainingBackend;
+  if (options.backend !== "cpu") {
+    // A software adapter compiles the kernels here, which takes seconds on a cold shader cache.
+    console.log(`Starting the ${options.backend} backend: building and warming up its kernels`);
+  }
   try {
     backend = await createBackend(options.backend, setup);
   } catch (error) {
