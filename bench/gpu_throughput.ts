@@ -16,9 +16,7 @@ import { parseArgs } from "node:util";
 import { resolveParams } from "../lib/cli/params.ts";
 import { GpuBackend } from "../lib/gpu/backend.ts";
 import { createGpuContext } from "../lib/gpu/context.ts";
-import { initParams, paramLayout } from "../lib/params.ts";
-import { freshState } from "../lib/train/backend.ts";
-import { generateBatch, gpuConstants } from "../lib/train/task.ts";
+import { trainingSetup } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
 
 const { values } = parseArgs({
@@ -38,17 +36,9 @@ console.log("| ----: | -----------: | --------------: | ----------: | ----------
 for (const size of values.sizes.split(",").map(Number)) {
   const seed = 1000;
   const params = resolveParams(copyTask.params, [`batch_size=${size}`]);
-  const layout = paramLayout(copyTask.config(params));
-  const elements = copyTask.elements(params);
-  const backend = await GpuBackend.create(context, {
-    layout,
-    optimizer: copyTask.optimizer(params),
-    capacity: copyTask.capacity(params),
-    seed,
-    batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
-    initial: freshState(layout, initParams(layout, seed)),
-    deviceData: { source: copyTask.gpu.source, constants: gpuConstants(copyTask, params) },
-  }, { workgroupSize: values["workgroup-size"] ? Number(values["workgroup-size"]) : undefined });
+  const backend = await GpuBackend.create(context, trainingSetup(copyTask, params, seed), {
+    workgroupSize: values["workgroup-size"] ? Number(values["workgroup-size"]) : undefined,
+  });
   const measured = values.batches ? Number(values.batches) : Math.max(20, Math.round(300 / size));
   await backend.train(1, warmup);
   const start = performance.now();

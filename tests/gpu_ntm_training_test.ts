@@ -6,9 +6,9 @@ import { referenceRmsprop } from "../lib/cpu/rmsprop.ts";
 import { GpuBackend } from "../lib/gpu/backend.ts";
 import { GpuNtm } from "../lib/gpu/ntm/model.ts";
 import { checkDeviceLimits, ntmShape } from "../lib/gpu/ntm/shape.ts";
-import { initParams, paramLayout } from "../lib/params.ts";
-import { freshState, type TrainingSetup } from "../lib/train/backend.ts";
-import { generateBatch, gpuConstants } from "../lib/train/task.ts";
+import { paramLayout } from "../lib/params.ts";
+import type { TrainingSetup } from "../lib/train/backend.ts";
+import { trainingSetup } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
 import { createTestContext } from "./helpers/gpu_context.ts";
 
@@ -23,17 +23,7 @@ function copySetup(seed: number): TrainingSetup {
     "memory_m=8",
     "sequence_max_len=5",
   ]);
-  const layout = paramLayout(copyTask.config(params));
-  const elements = copyTask.elements(params);
-  return {
-    layout,
-    optimizer: copyTask.optimizer(params),
-    capacity: copyTask.capacity(params),
-    seed,
-    batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
-    initial: freshState(layout, initParams(layout, seed)),
-    deviceData: { source: copyTask.gpu.source, constants: gpuConstants(copyTask, params) },
-  };
+  return trainingSetup(copyTask, params, seed);
 }
 
 Deno.test({
