@@ -24,7 +24,7 @@
 import { bceLossBackward } from "../lib/cpu/loss.ts";
 import { CpuNtm } from "../lib/cpu/ntm.ts";
 import { referenceRmsprop, rmspropStep } from "../lib/cpu/rmsprop.ts";
-import type { NTMConfig } from "../lib/config.ts";
+import { resolveParams } from "../lib/cli/params.ts";
 import {
   createGpuContext,
   type PreparedKernel,
@@ -34,18 +34,11 @@ import {
 import { GpuNtm } from "../lib/gpu/ntm/model.ts";
 import { initParams, paramLayout } from "../lib/params.ts";
 import { randomBit } from "../lib/random.ts";
+import { copyTask } from "../tasks/copy.ts";
 
 const REPEATS = 5;
-const config: NTMConfig = {
-  inputs: 9,
-  outputs: 8,
-  controllerSize: 100,
-  controllerLayers: 1,
-  memoryN: 128,
-  memoryM: 20,
-  heads: ["read", "write"],
-  batchSize: 1,
-};
+/** The copy task's default model: H 100, N 128, M 20, one read and one write head, batch 1. */
+const config = copyTask.config(resolveParams(copyTask.params, []));
 const length = 10;
 const steps = { inputSteps: length + 1, outputSteps: length };
 const layout = paramLayout(config);
