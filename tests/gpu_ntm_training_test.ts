@@ -4,9 +4,12 @@ import { type NTMConfig, UsageError } from "../lib/config.ts";
 import { CpuBackend } from "../lib/cpu/backend.ts";
 import { referenceRmsprop } from "../lib/cpu/rmsprop.ts";
 import { GpuBackend } from "../lib/gpu/backend.ts";
+import { readFloats, runKernels } from "../lib/gpu/context.ts";
 import { GpuNtm } from "../lib/gpu/ntm/model.ts";
+import { checkParamTexture, readParamTexture } from "../lib/gpu/ntm/param_texture.ts";
 import { checkDeviceLimits, ntmShape } from "../lib/gpu/ntm/shape.ts";
-import { paramLayout } from "../lib/params.ts";
+import { initParams, paramLayout } from "../lib/params.ts";
+import { randomBit } from "../lib/random.ts";
 import type { TrainingSetup } from "../lib/train/backend.ts";
 import { trainingSetup } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
@@ -132,6 +135,20 @@ Deno.test({
       const wide = ntmShape(paramLayout(small), 4, limits.maxComputeInvocationsPerWorkgroup + 1);
       assert.throws(() => checkDeviceLimits(wide, limits), /invocations per workgroup/);
     });
+    await t.step("parameters too many for the device's textures", () => {
+      // Every device takes 8192-texel textures, which hold the largest store; so a smaller one.
+      const shape = ntmShape(paramLayout({ ...small, controllerSize: 100 }), 4, 8);
+      assert.deepEqual(shape.paramTexture, { width: 128, height: 93 });
+      const narrow = { maxTextureDimension2D: 64 } as GPUSupportedLimits;
+      assert.throws(
+        () => checkParamTexture(shape.paramTexture, narrow),
+        (error: Error) =>
+          error instanceof UsageError &&
+          /parameters need a 128×93 texture, the device's textures are at most 64 wide/
+            .test(error.message),
+      );
+      checkParamTexture(shape.paramTexture, limits);
+    });
     await t.step("more heads than the write mask holds", () => {
       const heads = Array.from({ length: 32 }, () => "read" as const);
       assert.throws(() => ntmShape(paramLayout({ ...small, heads }), 4, 8), /at most 31 heads/);
@@ -163,5 +180,45 @@ Deno.test({
       const { deviceData: _, ...setup } = copySetup(1);
       await assert.rejects(GpuBackend.create(context!, setup), /no WGSL twin/);
     });
+  },
+});
+
+Deno.test({
+  name: "GpuNtm's parameter texture equals its parameter buffer after uploads and updates",
+  ignore,
+  async fn() {
+    // Odd sizes: bias and weight rows that end inside a quad.
+    const config: NTMConfig = { ...small, controllerSize: 7, memoryM: 5, outputs: 3 };
+    const layout = paramLayout(config);
+    const model = await GpuNtm.create(context!, layout, {
+      capacity: 6,
+      optimizer: referenceRmsprop(1e-2),
+    });
+    try {
+      const { size } = model.shape.params;
+      const texture = () => readParamTexture(context!, model.buffers.paramTexture, size);
+      const buffer = () => readFloats(context!, model.buffers.params, 0, size);
+      const initial = initParams(layout, 3);
+      model.writeParams(initial);
+      const uploaded = await buffer();
+      assert.deepEqual(await texture(), uploaded);
+      const bits = (stream: number, count: number) =>
+        Float32Array.from({ length: count }, (_, index) => randomBit(4, stream, index));
+      model.writeBatch({
+        input: bits(1, 3 * 2 * config.inputs),
+        target: bits(2, 3 * 2 * config.outputs),
+        inputSteps: 3,
+        outputSteps: 3,
+        length: 3,
+      });
+      await runKernels(context!, [...model.trainingStep, ...model.trainingStep]);
+      const updated = await buffer();
+      const trainable = model.shape.params.trainableSize;
+      const moved = updated.subarray(0, trainable).filter((value, i) => value !== uploaded[i]);
+      assert.ok(moved.length > trainable / 2, `only ${moved.length} parameters moved`);
+      assert.deepEqual(await texture(), updated);
+    } finally {
+      model.dispose();
+    }
   },
 });

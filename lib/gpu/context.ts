@@ -85,6 +85,7 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
     "maxBufferSize",
     "maxComputeInvocationsPerWorkgroup",
     "maxComputeWorkgroupSizeX",
+    "maxTextureDimension2D",
   ] as const;
   const requiredLimits: Record<string, number> = {};
   for (const name of wanted) requiredLimits[name] = adapter.limits[name];
@@ -325,18 +326,26 @@ export async function readFloats(
   return new Float32Array(await readBytes(context, buffer, 4 * first, 4 * count));
 }
 
-/** Binds `buffers` to bindings 0, 1, … of group 0 of `computePipeline`. */
-export function bindBuffers(
+/** Binds `resources` to bindings 0, 1, … of group 0 of `computePipeline`. */
+export function bindResources(
   context: GpuContext,
   computePipeline: GPUComputePipeline,
   label: string,
-  buffers: readonly GPUBuffer[],
+  resources: readonly GpuResource[],
 ): GPUBindGroup {
   return context.device.createBindGroup({
     label,
     layout: computePipeline.getBindGroupLayout(0),
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    entries: resources.map((resource, binding) => bindingEntry(binding, resource)),
   });
+}
+
+/** What a kernel binds: a whole buffer, or a texture's view. */
+export type GpuResource = GPUBuffer | GPUTextureView;
+
+/** The bind group entry that binds `resource` (a whole buffer or a texture view) at `binding`. */
+export function bindingEntry(binding: number, resource: GpuResource): GPUBindGroupEntry {
+  return { binding, resource: resource instanceof GPUBuffer ? { buffer: resource } : resource };
 }
 
 /** A dispatch with its pipeline, bindings and grid fixed, ready to record into any pass. */
@@ -347,15 +356,15 @@ export interface PreparedKernel {
   encode(pass: GPUComputePassEncoder): void;
 }
 
-/** Prepares one dispatch of `computePipeline` over `workgroups` with `buffers` bound in order. */
+/** Prepares one dispatch of `computePipeline` over `workgroups` with `resources` bound in order. */
 export function prepareDispatch(
   context: GpuContext,
   computePipeline: GPUComputePipeline,
-  buffers: readonly GPUBuffer[],
+  resources: readonly GpuResource[],
   workgroups: readonly [number, number?, number?],
 ): PreparedKernel {
   const label = computePipeline.label;
-  const bindGroup = bindBuffers(context, computePipeline, label, buffers);
+  const bindGroup = bindResources(context, computePipeline, label, resources);
   return {
     label,
     encode(pass) {

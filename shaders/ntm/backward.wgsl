@@ -6,7 +6,7 @@
 // of lib/cpu/loss.ts `bceLossBackward` folded in.
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,head,loss,reduce}.wgsl
-// and shaders/ntm/{shape,memory_quads}.wgsl. Reads the forward tape and the memory states;
+// and shaders/ntm/{shape,memory_quads,param_quads}.wgsl. Reads the forward tape and the memory states;
 // writes to the gradient tape what the weight gradients need (dGates per layer, dRaw per head,
 // dLogits, all time-major, and each row's initial-state gradients). The gradients carried
 // between steps live in workgroup memory (dh, dc, the reads') or, when large, in buffers: the
@@ -15,10 +15,11 @@
 // dispatch leaves holding them) and the reads' in a scratch region.
 //
 // Per step and batch row the copy task costs ~0.25 MFLOP: the LSTM's two transposed products
-// (~0.1 MFLOP, weights read as vec4s), the heads' (~0.02 MFLOP) and ~10·N·M per head through
+// (~0.1 MFLOP, weights fetched as texels), the heads' (~0.02 MFLOP) and ~10·N·M per head through
 // the addressing and the memory.
 
-@group(0) @binding(0) var<storage, read> params4: array<vec4<f32>>;
+// The parameter store as texels (shaders/ntm/param_quads.wgsl).
+@group(0) @binding(0) var param_texture: texture_2d<f32>;
 @group(0) @binding(1) var<storage, read> batch: array<f32>;
 @group(0) @binding(2) var<storage, read> steps: StepRecord;
 @group(0) @binding(3) var<storage, read> tape: array<f32>;
@@ -119,7 +120,7 @@ fn output_backward(b: u32, t: u32, lane: u32) {
   for (var f4 = lane; f4 < OUTPUT_INPUTS_PADDED / 4u; f4 += WORKGROUP_SIZE) {
     var sum = vec4<f32>();
     for (var o = 0u; o < dims.outputs; o++) {
-      sum += params4[PARAM_FC_WEIGHT / 4u + o * (OUTPUT_INPUTS_PADDED / 4u) + f4] * d_logits[o];
+      sum += param_quad(PARAM_FC_WEIGHT / 4u + o * (OUTPUT_INPUTS_PADDED / 4u) + f4) * d_logits[o];
     }
     for (var q = 0u; q < 4u; q++) {
       let f = 4u * f4 + q;
@@ -350,7 +351,7 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
   for (var j4 = lane; j4 < HIDDEN_PADDED / 4u; j4 += WORKGROUP_SIZE) {
     var sum = vec4<f32>();
     for (var r = 0u; r < head_width(k); r++) {
-      sum += params4[weight + r * (HIDDEN_PADDED / 4u) + j4] * d_raw[r];
+      sum += param_quad(weight + r * (HIDDEN_PADDED / 4u) + j4) * d_raw[r];
     }
     for (var q = 0u; q < 4u; q++) {
       d_hidden[top + 4u * j4 + q] += sum[q];
@@ -414,8 +415,8 @@ fn lstm_backward(b: u32, t: u32, layer: u32, lane: u32) {
     for (var j = 0u; j < dims.hidden; j++) {
       let unit = row + j * stride;
       let d = d_gates[j];
-      sum += params4[unit] * d.x + params4[unit + gate_rows] * d.y +
-        params4[unit + 2u * gate_rows] * d.z + params4[unit + 3u * gate_rows] * d.w;
+      sum += param_quad(unit) * d.x + param_quad(unit + gate_rows) * d.y +
+        param_quad(unit + 2u * gate_rows) * d.z + param_quad(unit + 3u * gate_rows) * d.w;
     }
     for (var q = 0u; q < 4u; q++) {
       let c = 4u * c4 + q;

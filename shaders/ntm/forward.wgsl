@@ -6,21 +6,22 @@
 // `CpuNtm.forward` in lib/cpu/ntm.ts.
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,head,reduce}.wgsl and
-// shaders/ntm/{shape,memory_quads}.wgsl. Small state vectors live in workgroup memory; the
+// shaders/ntm/{shape,memory_quads,param_quads}.wgsl. Small state vectors live in workgroup memory; the
 // memory itself lives in a buffer of its own, one state per write (llvmpipe compiles a kernel
 // with an N·M workgroup array for minutes), and everything else the backward pass needs goes to
 // the tape (lib/gpu/ntm/tape_layout.ts).
 //
 // Per step and batch row the copy task (H 100, N 128, M 20, a read and a write head) costs
 // ~0.14 MFLOP: the LSTM's 4H×(I+R·M+H) matrix-vector product (~0.1 MFLOP, 210 KB of weights
-// read as vec4s) dominates, then the heads' layers (~0.02 MFLOP) and addressing (~5·N·M FLOP
+// fetched as texels) dominates, then the heads' layers (~0.02 MFLOP) and addressing (~5·N·M FLOP
 // per head). It writes ~5k floats of tape and reads ~N·M floats of memory per head.
 //
 // Lanes take LSTM units, head outputs, memory rows or memory columns; a barrier separates
 // phases, and every function that holds one is called from uniform control flow.
 
 @group(0) @binding(0) var<storage, read> params: array<f32>;
-@group(0) @binding(1) var<storage, read> params4: array<vec4<f32>>;
+// The same store as texels (weight rows are read from here: shaders/ntm/param_quads.wgsl).
+@group(0) @binding(1) var param_texture: texture_2d<f32>;
 @group(0) @binding(2) var<storage, read> batch: array<f32>;
 @group(0) @binding(3) var<storage, read> steps: StepRecord;
 @group(0) @binding(4) var<storage, read_write> tape: array<f32>;
@@ -152,10 +153,10 @@ fn gather_controller_input(b: u32, t: u32, lane: u32) {
 // vec4s apart) dotted with x.
 fn gate_dots(first: u32, gate_rows: u32, x: vec4<f32>) -> vec4<f32> {
   return vec4<f32>(
-    dot(params4[first], x),
-    dot(params4[first + gate_rows], x),
-    dot(params4[first + 2u * gate_rows], x),
-    dot(params4[first + 3u * gate_rows], x),
+    dot(param_quad(first), x),
+    dot(param_quad(first + gate_rows), x),
+    dot(param_quad(first + 2u * gate_rows), x),
+    dot(param_quad(first + 3u * gate_rows), x),
   );
 }
 
@@ -232,7 +233,7 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   for (var r = lane; r < head_width(k); r += WORKGROUP_SIZE) {
     var raw = params[bias + r];
     for (var c4 = 0u; c4 < dims.hidden_vec4s; c4++) {
-      raw += dot(params4[weight + r * LAYER_VEC4S + c4], hidden[top + c4]);
+      raw += dot(param_quad(weight + r * LAYER_VEC4S + c4), hidden[top + c4]);
     }
     head_raw[r] = raw;
     tape[raw_row + r] = raw;
@@ -385,7 +386,7 @@ fn output_step(b: u32, t: u32, lane: u32) {
     var logit = params[PARAM_FC_BIAS + o];
     let row = PARAM_FC_WEIGHT / 4u + o * OUTPUT_VEC4S;
     for (var c4 = 0u; c4 < dims.output_vec4s; c4++) {
-      logit += dot(params4[row + c4], output_input[c4]);
+      logit += dot(param_quad(row + c4), output_input[c4]);
     }
     tape[tape_outputs(t, b) + o] = sigmoid(logit);
   }

@@ -73,6 +73,8 @@ override PARAM_FC_WEIGHT: u32;    // fc.weight [O, pad4(H + R·M)]
 override PARAM_FC_BIAS: u32;      // fc.bias [O]
 override PARAM_READ_BIAS: u32;    // read0_bias [M], then one per read on vec4 boundaries
 override PARAM_MEMORY_BIAS: u32;  // memory.mem_bias [N·M]
+// Texels per row of the parameter texture (lib/gpu/ntm/param_texture.ts), a power of two.
+override PARAM_TEXTURE_WIDTH: u32;
 
 // ---- Forward tape offsets (see lib/gpu/ntm/tape_layout.ts for each region's shape).
 override TAPE_CONTROLLER_INPUT: u32;
@@ -183,6 +185,11 @@ fn head_bias(k: u32) -> u32 {
 
 fn read_bias(slot: u32) -> u32 {
   return PARAM_READ_BIAS + slot * ((MEMORY_M + 3u) / 4u * 4u);
+}
+
+// The parameter texture's texel that holds quad q (floats 4q … 4q+3) of the padded store.
+fn param_texel(q: u32) -> vec2<u32> {
+  return vec2<u32>(q % PARAM_TEXTURE_WIDTH, q / PARAM_TEXTURE_WIDTH);
 }
 
 // ---- Tape indices (first float of a row).

@@ -50,12 +50,15 @@ const BLOCK: u32 = 4u;
 @group(0) @binding(1) var<storage, read> steps: StepRecord;
 @group(0) @binding(2) var<storage, read> tape4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> grad4: array<vec4<f32>>;
-// The stores, as vec4s: a weight row's 4 columns update with one load and store each.
+// The stores, as vec4s: a weight row's 4 columns update with one load and store each (and one
+// store to the parameter texture).
 @group(0) @binding(4) var<storage, read_write> gradients4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> params4: array<vec4<f32>>;
 // RMSprop's running mean of squared gradients [TRAINABLE], then its momentum buffer.
 @group(0) @binding(6) var<storage, read_write> optimizer_state4: array<vec4<f32>>;
 @group(0) @binding(7) var<uniform> settings: RmspropSettings;
+// The parameter texture (lib/gpu/ntm/param_texture.ts): each updated quad goes here too.
+@group(0) @binding(8) var param_texture: texture_storage_2d<rgba32float, write>;
 
 override JOB_COUNT: u32;
 // Floats in the trainable prefix of the padded store.
@@ -105,6 +108,7 @@ fn update_four(q: u32, grad: vec4<f32>) {
     updated_momentum[c] = updated.momentum_buffer;
   }
   params4[q] = updated_param;
+  textureStore(param_texture, param_texel(q), updated_param);
   optimizer_state4[q] = updated_square;
   optimizer_state4[state + q] = updated_momentum;
 }
@@ -147,6 +151,11 @@ fn main(
       if (first + r < job.m) {
         update_one(job.c_offset + first + r, column[r]);
       }
+    }
+    // The lane owns the quad (biases start on vec4 boundaries): mirror it whole.
+    if (first < job.m) {
+      let q = (job.c_offset + first) / 4u;
+      textureStore(param_texture, param_texel(q), params4[q]);
     }
     return;
   }

@@ -25,6 +25,7 @@ import {
   upload,
 } from "../context.ts";
 import { packStore, padToVec4, unpackStore } from "./param_layout.ts";
+import { createParamTexture, uploadParamTexture } from "./param_texture.ts";
 import { rmspropUniform } from "./rmsprop.ts";
 import { LOSS_LANES, lossLoops } from "./loop_bounds.ts";
 import { checkDeviceLimits, type NtmShape, ntmShape, shapeDims, workgroupBytes } from "./shape.ts";
@@ -38,10 +39,12 @@ import {
 } from "./step_ranges.ts";
 import { jobTable, prepareUpdate, updatePipeline, weightGradientJobs } from "./weight_gradients.ts";
 
-/** Every buffer of a GPU NTM. */
+/** Every buffer of a GPU NTM, and its parameter texture. */
 export interface NtmBuffers {
   /** The padded parameter store (lib/gpu/ntm/param_layout.ts). */
   readonly params: GPUBuffer;
+  /** The same store as a texture, which the fused kernels read weights from. */
+  readonly paramTexture: GPUTexture;
   /** The gradients, in the padded layout's trainable prefix. */
   readonly grads: GPUBuffer;
   /** RMSprop's running mean of squared gradients, then its momentum buffer (padded layout). */
@@ -236,6 +239,7 @@ export class GpuNtm {
     const trainable = shape.params.trainableSize;
     const buffers: NtmBuffers = await checked(context, "ntm buffers", () => ({
       params: storageBuffer(context, "ntm params", 4 * shape.params.size),
+      paramTexture: createParamTexture(context, shape.paramTexture),
       grads: storageBuffer(context, "ntm grads", 4 * trainable),
       optimizerState: storageBuffer(context, "ntm optimizer state", 8 * trainable),
       optimizerSettings: uniformBuffer(
@@ -287,7 +291,7 @@ export class GpuNtm {
         forwardPipeline,
         [
           buffers.params,
-          buffers.params,
+          buffers.paramTexture.createView(),
           buffers.batch,
           buffers.steps,
           buffers.tape,
@@ -307,7 +311,7 @@ export class GpuNtm {
         context,
         backwardPipeline,
         [
-          buffers.params,
+          buffers.paramTexture.createView(),
           buffers.batch,
           buffers.steps,
           buffers.tape,
@@ -328,6 +332,7 @@ export class GpuNtm {
         params: buffers.params,
         optimizerState: buffers.optimizerState,
         optimizerSettings: buffers.optimizerSettings,
+        paramTexture: buffers.paramTexture,
       }),
     }));
     return new GpuNtm(context, shape, buffers, kernels, recordCapacity, steps);
@@ -339,9 +344,11 @@ export class GpuNtm {
     return [forward, loss, backward, update];
   }
 
-  /** Uploads a parameter store in the reference layout. */
+  /** Uploads a parameter store in the reference layout (to the buffer and the texture). */
   writeParams(store: Float32Array): void {
-    upload(this.context, this.buffers.params, packStore(this.shape.params, store));
+    const padded = packStore(this.shape.params, store);
+    upload(this.context, this.buffers.params, padded);
+    uploadParamTexture(this.context, this.buffers.paramTexture, padded);
   }
 
   /** Reads the parameter store back in the reference layout. */
@@ -457,7 +464,7 @@ export class GpuNtm {
     return memory;
   }
 
-  /** Frees the buffers. */
+  /** Frees the buffers and the texture. */
   dispose(): void {
     for (const buffer of Object.values(this.buffers)) buffer.destroy();
   }

@@ -16,6 +16,7 @@ import {
 } from "../../config.ts";
 import { headNames, lstmName, type ParamLayout } from "../../params.ts";
 import { type GpuParamLayout, gpuParamLayout, padToVec4 } from "./param_layout.ts";
+import { checkParamTexture, type ParamTextureSize, paramTextureSize } from "./param_texture.ts";
 import { type TapeLayout, tapeLayout, widestHead } from "./tape_layout.ts";
 
 /** Everything a fused kernel is specialised on. */
@@ -23,6 +24,8 @@ export interface NtmShape {
   readonly config: NTMConfig;
   /** The padded parameter store. */
   readonly params: GpuParamLayout;
+  /** The parameter texture's size (lib/gpu/ntm/param_texture.ts). */
+  readonly paramTexture: ParamTextureSize;
   readonly tape: TapeLayout;
   /** Longest sequence (input plus output steps). */
   readonly capacity: number;
@@ -94,6 +97,7 @@ export function ntmShape(
     (mask, kind, k) => kind === "write" ? mask | (1 << k) : mask,
     0,
   );
+  const paramTexture = paramTextureSize(params.size);
   const offset = (name: string) => params.tensor(name).offset;
   const { forward, gradient } = tape;
   const constants: Record<string, number> = {
@@ -115,6 +119,7 @@ export function ntmShape(
     PARAM_FC_BIAS: offset("fc.bias"),
     PARAM_READ_BIAS: offset("read0_bias"),
     PARAM_MEMORY_BIAS: offset("memory.mem_bias"),
+    PARAM_TEXTURE_WIDTH: paramTexture.width,
     TAPE_CONTROLLER_INPUT: forward.controllerInput,
     TAPE_GATES: forward.gates,
     TAPE_CELL: forward.cell,
@@ -141,6 +146,7 @@ export function ntmShape(
   return {
     config,
     params,
+    paramTexture,
     tape,
     capacity,
     batchSize: batchTarget + padToVec4(capacity * B * O),
@@ -189,6 +195,7 @@ export function checkDeviceLimits(shape: NtmShape, limits: GPUSupportedLimits): 
   const fail = (detail: string): never => {
     throw new UsageError(`Cannot build the WebGPU NTM: ${detail}`);
   };
+  checkParamTexture(shape.paramTexture, limits);
   const needed = workgroupBytes(shape);
   if (needed > limits.maxComputeWorkgroupStorageSize) {
     fail(

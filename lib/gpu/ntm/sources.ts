@@ -15,6 +15,7 @@ import lossBlocks from "../../../shaders/common/loss.wgsl" with { type: "text" }
 import reduce from "../../../shaders/common/reduce.wgsl" with { type: "text" };
 import shape from "../../../shaders/ntm/shape.wgsl" with { type: "text" };
 import memoryQuads from "../../../shaders/ntm/memory_quads.wgsl" with { type: "text" };
+import paramQuads from "../../../shaders/ntm/param_quads.wgsl" with { type: "text" };
 import forward from "../../../shaders/ntm/forward.wgsl" with { type: "text" };
 import backward from "../../../shaders/ntm/backward.wgsl" with { type: "text" };
 import weightGradients from "../../../shaders/ntm/weight_gradients.wgsl" with { type: "text" };
@@ -35,6 +36,7 @@ export const FORWARD_SOURCE = linkShader(
   reduce,
   shape,
   memoryQuads,
+  paramQuads,
   forward,
 );
 
@@ -50,6 +52,7 @@ export const BACKWARD_SOURCE = linkShader(
   reduce,
   shape,
   memoryQuads,
+  paramQuads,
   backward,
 );
 

@@ -12,7 +12,9 @@
 
 import { UsageError } from "../../config.ts";
 import {
+  bindingEntry,
   type GpuContext,
+  type GpuResource,
   loopIterationLimit,
   type PreparedKernel,
   uniformBuffer,
@@ -89,12 +91,12 @@ export function stepRangeBuffer(
 
 /**
  * Prepares the dispatches of a fused kernel over `rows` workgroups, one per step range of
- * `ranges` (`stepRangeBuffer`): `buffers` go to bindings 0, 1, …, the range to the next one.
+ * `ranges` (`stepRangeBuffer`): `resources` go to bindings 0, 1, …, the range to the next one.
  */
 export function prepareStepRanges(
   context: GpuContext,
   computePipeline: GPUComputePipeline,
-  buffers: readonly GPUBuffer[],
+  resources: readonly GpuResource[],
   ranges: GPUBuffer,
   rows: number,
 ): PreparedKernel {
@@ -108,9 +110,9 @@ export function prepareStepRanges(
         label: `${label} steps ${index}`,
         layout,
         entries: [
-          ...buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+          ...resources.map((resource, binding) => bindingEntry(binding, resource)),
           {
-            binding: buffers.length,
+            binding: resources.length,
             resource: { buffer: ranges, offset: index * stride, size: 8 },
           },
         ],

@@ -170,7 +170,7 @@ export function jobTable(jobs: readonly GemmJob[]): { table: Uint32Array; tiles:
   return { table, tiles };
 }
 
-/** The buffers the update kernel binds. */
+/** The buffers (and the texture) the update kernel binds. */
 export interface UpdateBuffers {
   readonly jobs: GPUBuffer;
   readonly steps: GPUBuffer;
@@ -184,6 +184,8 @@ export interface UpdateBuffers {
   readonly optimizerState: GPUBuffer;
   /** The `RmspropSettings` uniform (lib/gpu/ntm/rmsprop.ts). */
   readonly optimizerSettings: GPUBuffer;
+  /** The parameter texture (lib/gpu/ntm/param_texture.ts), updated with the parameters. */
+  readonly paramTexture: GPUTexture;
 }
 
 /**
@@ -234,5 +236,6 @@ export function prepareUpdate(
     buffers.params,
     buffers.optimizerState,
     buffers.optimizerSettings,
+    buffers.paramTexture.createView(),
   ], [jobTable(jobs).tiles]);
 }
