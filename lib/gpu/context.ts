@@ -73,7 +73,8 @@ export async function requestAdapter(
 
 /**
  * Acquires an adapter and a device with the adapter's full compute limits (workgroup storage,
- * storage buffers per stage, buffer sizes). Throws GpuUnavailableError without an adapter.
+ * storage buffers per stage, buffer and texture sizes). Throws GpuUnavailableError without an
+ * adapter.
  */
 export async function createGpuContext(options: GpuContextOptions = {}): Promise<GpuContext> {
   const adapter = await requestAdapter(options);
