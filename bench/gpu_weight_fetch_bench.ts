@@ -1,8 +1,10 @@
 /**
  * Why the fused kernels read weights from a texture (lib/gpu/ntm/param_texture.ts): the LSTM's
  * matrix-vector product at the copy task's shape (4H = 400 rows of I + M + H = 132 columns, as
- * 33 vec4s), one workgroup of 8 lanes each taking rows, as shaders/ntm/forward.wgsl runs it, with
- * the weights fetched from a storage buffer (the baseline) or from an `rgba32float` texture.
+ * 33 vec4s), one workgroup of 8 lanes each taking rows as shaders/ntm/forward.wgsl does, with the
+ * weights fetched from a storage buffer (the baseline) or from an `rgba32float` texture. (Here a
+ * texture row holds one matrix row; the fused kernels' texture packs the whole store into rows of
+ * a power-of-two width and computes each texel's coordinates from its quad index.)
  * Each dispatch runs the product 50 times (52,800 multiply-adds, 211 KB of weights each time);
  * 20 dispatches go in one submit. `deno bench -A bench/gpu_weight_fetch_bench.ts`.
  *

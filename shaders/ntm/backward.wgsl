@@ -6,9 +6,9 @@
 // of lib/cpu/loss.ts `bceLossBackward` folded in.
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,head,loss,reduce}.wgsl
-// and shaders/ntm/{shape,memory_quads,param_quads}.wgsl. Reads the forward tape and the memory states;
-// writes to the gradient tape what the weight gradients need (dGates per layer, dRaw per head,
-// dLogits, all time-major, and each row's initial-state gradients). The gradients carried
+// and shaders/ntm/{shape,memory_quads,param_quads}.wgsl. Reads the forward tape and the memory
+// states; writes to the gradient tape what the weight gradients need (dGates per layer, dRaw per
+// head, dLogits, all time-major, and each row's initial-state gradients). The gradients carried
 // between steps live in workgroup memory (dh, dc, the reads') or, when large, in buffers: the
 // memory's in a buffer of its own, each head's weighting's in a scratch region of the gradient
 // tape; between dispatches dh and dc wait in the initial-state gradients' region (which the last
@@ -267,7 +267,12 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
       tape[TAPE_GATED_WEIGHTS + row + i],
       tape[TAPE_GATED_WEIGHTS + row + below],
     );
-    let d_gated = shift_transpose_element(shift, shifted_gradient[above], shifted_gradient[i], shifted_gradient[below]);
+    let d_gated = shift_transpose_element(
+      shift,
+      shifted_gradient[above],
+      shifted_gradient[i],
+      shifted_gradient[below],
+    );
     let wc = tape[TAPE_CONTENT_WEIGHTS + row + i];
     var w_previous = 0.0;
     if (t > 0u) {
@@ -299,7 +304,8 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
       for (var q = 0u; q < dims.memory_vec4s; q++) {
         let e = cells + q;
         let old = memory[snapshot + e];
-        let d_before = write_backward_quad(old, w, erase4[q], add4[q], d_memory[d_state + e]).memory;
+        let d_before =
+          write_backward_quad(old, w, erase4[q], add4[q], d_memory[d_state + e]).memory;
         d_memory[d_state + e] = d_before + cross * key4[q] - u_scale * cosine_operand_quad(old, q);
       }
     } else {

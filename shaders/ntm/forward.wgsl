@@ -6,10 +6,10 @@
 // `CpuNtm.forward` in lib/cpu/ntm.ts.
 //
 // Linked after shaders/common/{activations,addressing,lstm,memory,softmax,head,reduce}.wgsl and
-// shaders/ntm/{shape,memory_quads,param_quads}.wgsl. Small state vectors live in workgroup memory; the
-// memory itself lives in a buffer of its own, one state per write (llvmpipe compiles a kernel
-// with an N·M workgroup array for minutes), and everything else the backward pass needs goes to
-// the tape (lib/gpu/ntm/tape_layout.ts).
+// shaders/ntm/{shape,memory_quads,param_quads}.wgsl. Small state vectors live in workgroup memory;
+// the memory itself lives in a buffer of its own, one state per write (llvmpipe compiles a kernel
+// with an N·M workgroup array for minutes), and everything else the backward pass needs goes to the
+// tape (lib/gpu/ntm/tape_layout.ts).
 //
 // Per step and batch row the copy task (H 100, N 128, M 20, a read and a write head) costs
 // ~0.14 MFLOP: the LSTM's 4H×(I+R·M+H) matrix-vector product (~0.1 MFLOP, 210 KB of weights

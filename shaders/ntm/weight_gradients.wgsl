@@ -13,7 +13,7 @@
 // loads and stores. A bias tile sums 256 columns of A, 4 per lane. No workgroup memory and no
 // barriers: neighbouring lanes share loads through the cache. The copy task at batch 1 (~22
 // steps) runs ~110 tiles for ~2.8 MFLOP, reading ~1 MB of tape, and updates 66k parameters
-// (~28 bytes each).
+// (~28 bytes each, 4 more for a weight).
 //
 // Linked after shaders/ntm/shape.wgsl (StepRecord, BATCH) and shaders/ntm/rmsprop.wgsl.
 // lib/gpu/ntm/loop_bounds.ts `updateLoops` counts the loops here.
@@ -51,13 +51,14 @@ const BLOCK: u32 = 4u;
 @group(0) @binding(2) var<storage, read> tape4: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> grad4: array<vec4<f32>>;
 // The stores, as vec4s: a weight row's 4 columns update with one load and store each (and one
-// store to the parameter texture).
+// store to the parameter texture: the lane owns the quad, as rows start on vec4 boundaries).
 @group(0) @binding(4) var<storage, read_write> gradients4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> params4: array<vec4<f32>>;
 // RMSprop's running mean of squared gradients [TRAINABLE], then its momentum buffer.
 @group(0) @binding(6) var<storage, read_write> optimizer_state4: array<vec4<f32>>;
 @group(0) @binding(7) var<uniform> settings: RmspropSettings;
-// The parameter texture (lib/gpu/ntm/param_texture.ts): each updated quad goes here too.
+// The parameter texture (lib/gpu/ntm/param_texture.ts): each updated weight quad goes here too
+// (biases are read from the buffer only).
 @group(0) @binding(8) var param_texture: texture_storage_2d<rgba32float, write>;
 
 override JOB_COUNT: u32;
@@ -151,11 +152,6 @@ fn main(
       if (first + r < job.m) {
         update_one(job.c_offset + first + r, column[r]);
       }
-    }
-    // The lane owns the quad (biases start on vec4 boundaries): mirror it whole.
-    if (first < job.m) {
-      let q = (job.c_offset + first) / 4u;
-      textureStore(param_texture, param_texel(q), params4[q]);
     }
     return;
   }

@@ -1,8 +1,10 @@
 /**
  * The flat parameter store as the fused kernels read it: the tensors of `paramLayout`, in the
  * same order, but each starting on a 4-float boundary and each weight matrix's rows padded to a
- * multiple of 4 floats, so a kernel reads a row with aligned `vec4<f32>` loads. Padding holds
- * zeros and stays zero through training (its gradient is zero, so RMSprop never moves it).
+ * multiple of 4 floats, so every row starts on a quad: the update kernel moves it with aligned
+ * `vec4<f32>` loads and stores, and the fused kernels fetch it as texels of the parameter texture
+ * (lib/gpu/ntm/param_texture.ts). Padding holds zeros and stays zero through training (its
+ * gradient is zero, so RMSprop never moves it).
  *
  * Gradients and the optimizer state use the same layout. `packStore` and `unpackStore` convert
  * at the edges (uploads, `readState`, checkpoints), so the rest of the project only sees the
@@ -49,7 +51,7 @@ export interface GpuParamLayout {
 }
 
 /** Weight matrices are the trainable 2-D tensors; they get padded rows. */
-function isWeightMatrix(entry: ParamEntry): boolean {
+export function isWeightMatrix(entry: ParamEntry): boolean {
   return entry.trainable && entry.shape.length === 2;
 }
 

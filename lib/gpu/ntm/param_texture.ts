@@ -5,9 +5,10 @@
  * weight matrices from it: on llvmpipe a texel fetch costs well under a storage-buffer vec4 load,
  * and the matrix-vector products are most of those kernels' work (bench/RESULTS.md).
  *
- * The store buffer stays the source of truth. `GpuNtm.writeParams` uploads both, and the update
- * kernel (shaders/ntm/weight_gradients.wgsl) writes every quad it updates to both, so the texture
- * always equals the buffer.
+ * The store buffer stays the source of truth. `GpuNtm.writeParams` uploads the whole store to
+ * both, and the update kernel (shaders/ntm/weight_gradients.wgsl) writes every weight-matrix quad
+ * it updates to both, so the weight matrices, the only tensors read through the texture, always
+ * agree. Biases are read from the buffer; their texels keep the uploaded values.
  *
  * @module
  */
@@ -39,7 +40,7 @@ export function checkParamTexture(size: ParamTextureSize, limits: GPUSupportedLi
     throw new UsageError(
       `Cannot build the WebGPU NTM: its parameters need a ${size.width}×${size.height} texture, ` +
         `the device's textures are at most ${limits.maxTextureDimension2D} wide; lower ` +
-        `controller_size, memory_m or the number of heads`,
+        `controller_size, memory_n, memory_m or the number of heads`,
     );
   }
 }
