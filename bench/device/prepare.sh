@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Packs what bench/device/run.sh needs on a lent GPU machine, which has no Deno, no Vulkan loader
+# and no network, into .device/ (which .gitignore and deno.json exclude):
+#   .device/deno.xz  the pinned Deno (.dvmrc), xz-compressed;
+#   .device/debs/    Debian's Vulkan loader (libvulkan1), unpacked there by run.sh.
+# With --lavapipe it also unpacks Mesa's Vulkan software driver into .device/lavapipe/, so that
+# `bench/device/run.sh --lavapipe` rehearses the whole device check here, through the same Vulkan
+# path (WGSL to SPIR-V) that a hardware GPU takes.
+#
+# Run from anywhere: bash bench/device/prepare.sh [--lavapipe]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+lavapipe=false
+for arg in "$@"; do
+  case "$arg" in
+    --lavapipe) lavapipe=true ;;
+    *)
+      echo "prepare.sh: unknown option: $arg (valid: --lavapipe)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+version=$(tr -d '[:space:]' <.dvmrc)
+deno_path=$(command -v deno || true)
+if [ -z "$deno_path" ] || ! deno --version | head -n 1 | grep -qx "deno $version.*"; then
+  echo "prepare.sh: cannot pack Deno: deno $version is not on PATH (install it with" \
+    "npm install -g deno@$version)" >&2
+  exit 1
+fi
+
+mkdir -p .device/debs
+
+if [ ! -s .device/deno.xz ] || [ "$(cat .device/deno.version 2>/dev/null)" != "$version" ]; then
+  echo "packing deno $version from $(readlink -f "$deno_path")"
+  xz -T0 -6 -c "$(readlink -f "$deno_path")" >.device/deno.xz.tmp
+  mv .device/deno.xz.tmp .device/deno.xz
+  echo "$version" >.device/deno.version
+fi
+
+# apt-get's lists go to a scratch folder, so that this machine's own package state is untouched.
+lists=$(mktemp -d)
+trap 'rm -rf "$lists"' EXIT
+mkdir -p "$lists/partial"
+apt=(apt-get -qq -oAPT::Architecture=amd64 -oAPT::Architectures=amd64 "-oDir::State::Lists=$lists")
+quietly() { # runs a command, printing its output only when it fails
+  local output
+  output=$("$@" 2>&1) || {
+    echo "prepare.sh: failed: $*: $output" >&2
+    return 1
+  }
+}
+download() { # download FOLDER PACKAGE
+  (cd "$1" && quietly "${apt[@]}" download "$2")
+}
+quietly "${apt[@]}" update
+rm -f .device/debs/*.deb
+download .device/debs libvulkan1
+
+if $lavapipe; then
+  # The software driver stays here: only the loader travels to the device machine.
+  rm -rf .device/lavapipe
+  mkdir -p .device/lavapipe/debs
+  download .device/lavapipe/debs mesa-vulkan-drivers
+  for deb in .device/debs/*.deb .device/lavapipe/debs/*.deb; do
+    dpkg -x "$deb" .device/lavapipe
+  done
+  root=$(pwd)/.device/lavapipe
+  cat >.device/lavapipe/lvp_icd.json <<EOF
+{
+  "file_format_version": "1.0.0",
+  "ICD": {
+    "library_path": "$root/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so",
+    "api_version": "1.1.230"
+  }
+}
+EOF
+fi
+
+ls -l .device/deno.xz .device/debs
+echo "ready: device run with carry [\".device/deno.xz\", \".device/debs\"]" \
+  "and command: bash bench/device/run.sh"

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The hardware check of issue 3 as one prepared script, for one `run` call of the device tool
+# (a lent GPU machine: no Deno, no Vulkan loader, no network). Prepare here first with
+# bench/device/prepare.sh, then run there with carry [".device/deno.xz", ".device/debs"] and
+# command `bash bench/device/run.sh`, timeout_s 600.
+#
+# Steps, most wanted first, each under its own time limit (about 9 minutes in all at worst):
+#   adapter     the adapter WebGPU picks; a software one ends the check (unless --lavapipe)
+#   throughput  bench/gpu_throughput.ts at batch 1, 8, 32 and 128 (targets: 250 and 5,000 seq/s)
+#   copy        `--backend auto` training of the copy task, seed 10, stopped after its time limit
+#   tests       the whole suite (deno task test) on the hardware adapter
+#   verify      deno task verify-reference --backend webgpu on every fixture
+# It prints a table of the steps at the end and writes everything to $OUT/device.log.
+#
+# `bash bench/device/run.sh --lavapipe` rehearses it here on Mesa's Vulkan software driver
+# (after `bench/device/prepare.sh --lavapipe`), through the same WGSL-to-SPIR-V path as a GPU.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+lavapipe=false
+for arg in "$@"; do
+  case "$arg" in
+    --lavapipe) lavapipe=true ;;
+    *)
+      echo "run.sh: unknown option: $arg (valid: --lavapipe)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+out=${OUT:-$(mktemp -d)}
+exec > >(tee "$out/device.log") 2>&1
+echo "log: $out/device.log"
+
+scratch=$(mktemp -d)
+if [ ! -s .device/deno.xz ]; then
+  echo "run.sh: cannot start: .device/deno.xz is missing (run bench/device/prepare.sh here," \
+    "then name .device/deno.xz and .device/debs in the run call's carry)"
+  exit 1
+fi
+xz -dc .device/deno.xz >"$scratch/deno" && chmod +x "$scratch/deno"
+export PATH="$scratch:$PATH" DENO_DIR="$scratch/cache" NO_COLOR=1
+deno --version | head -n 1
+
+if $lavapipe; then
+  export LD_LIBRARY_PATH="$PWD/.device/lavapipe/usr/lib/x86_64-linux-gnu"
+  export VK_ICD_FILENAMES="$PWD/.device/lavapipe/lvp_icd.json"
+else
+  if ! ldconfig -p | grep -q 'libvulkan\.so\.1 '; then
+    for deb in .device/debs/*.deb; do dpkg -x "$deb" /; done
+    ldconfig
+  fi
+  nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  if [ -f "$nvidia_icd" ] && ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json \
+    >/dev/null 2>&1; then
+    export VK_DRIVER_FILES="$nvidia_icd"
+  fi
+  command -v nvidia-smi >/dev/null &&
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+fi
+
+summary=()
+step() { # step NAME SECONDS COMMAND...: runs COMMAND under a time limit and records the outcome
+  local name=$1 seconds=$2
+  shift 2
+  echo
+  echo "=== $name: $* (limit ${seconds}s)"
+  local start=$SECONDS
+  timeout -k 10 -s INT "$seconds" "$@"
+  local status=$?
+  summary+=("| $name | $status | $((SECONDS - start)) |")
+  return "$status"
+}
+print_summary() {
+  echo
+  echo "| step | exit status | seconds |"
+  echo "| ---- | ----------: | ------: |"
+  printf '%s\n' "${summary[@]}"
+}
+trap print_summary EXIT
+
+cat >"$scratch/adapter.ts" <<'EOF'
+const adapter = await navigator.gpu.requestAdapter();
+if (!adapter) {
+  console.log("no WebGPU adapter");
+  Deno.exit(1);
+}
+const { description, vendor, architecture, isFallbackAdapter } = adapter.info;
+console.log({ description, vendor, architecture, isFallbackAdapter });
+const { maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupStorageSize } = adapter.limits;
+console.log({ maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupStorageSize });
+Deno.exit(isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/i.test(description) ? 3 : 0);
+EOF
+step adapter 60 deno run -A "$scratch/adapter.ts"
+adapter_status=$?
+if [ "$adapter_status" -ne 0 ] && ! { $lavapipe && [ "$adapter_status" -eq 3 ]; }; then
+  echo "run.sh: stopping: no hardware adapter (status $adapter_status)"
+  exit 1
+fi
+
+step throughput 150 deno run -A bench/gpu_throughput.ts --sizes 1,8,32,128
+step copy 120 deno run -A tasks/copy.ts --seed 10 --backend auto -p num_batches=20000 \
+  --report-interval 1000 --checkpoint-interval 0
+step tests 240 deno task test
+step verify 60 deno task verify-reference --backend webgpu tests/fixtures/*.safetensors
+exit 0
