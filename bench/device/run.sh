@@ -4,9 +4,11 @@
 # bench/device/prepare.sh, then run there with carry [".device/deno.xz", ".device/debs"] and
 # command `bash bench/device/run.sh`, timeout_s 600.
 #
-# Steps, most wanted first, each under its own time limit (about 9 minutes in all at worst):
+# Steps, most wanted first, each under its own time limit (560 s in all at worst):
 #   adapter     the adapter WebGPU picks; a software one ends the check (unless --lavapipe)
 #   throughput  bench/gpu_throughput.ts at batch 1, 8, 32 and 128 (targets: 250 and 5,000 seq/s)
+#   agreement   bench/device/loss_agreement.ts: webgpu against cpu losses at the default size
+#   lanes       the throughput at batch 1 and 32 with 64 and 256 lanes per batch row (default 128)
 #   copy        `--backend auto` training of the copy task, seed 10, stopped after its time limit
 #   tests       the whole suite (deno task test) on the hardware adapter
 #   verify      deno task verify-reference --backend webgpu on every fixture
@@ -91,16 +93,20 @@ const { maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupStorageSize } = ad
 console.log({ maxComputeInvocationsPerWorkgroup, maxComputeWorkgroupStorageSize });
 Deno.exit(isFallbackAdapter || /llvmpipe|lavapipe|swiftshader/i.test(description) ? 3 : 0);
 EOF
-step adapter 60 deno run -A "$scratch/adapter.ts"
+step adapter 30 deno run -A "$scratch/adapter.ts"
 adapter_status=$?
 if [ "$adapter_status" -ne 0 ] && ! { $lavapipe && [ "$adapter_status" -eq 3 ]; }; then
   echo "run.sh: stopping: no hardware adapter (status $adapter_status)"
   exit 1
 fi
 
-step throughput 150 deno run -A bench/gpu_throughput.ts --sizes 1,8,32,128
-step copy 120 deno run -A tasks/copy.ts --seed 10 --backend auto -p num_batches=20000 \
+step throughput 100 deno run -A bench/gpu_throughput.ts --sizes 1,8,32,128
+step agreement 60 deno run -A bench/device/loss_agreement.ts --sizes 1,32
+step lanes 80 bash -c 'for lanes in 64 256; do
+  deno run -A bench/gpu_throughput.ts --sizes 1,32 --workgroup-size "$lanes" | sed "s/^/$lanes lanes: /"
+done'
+step copy 100 deno run -A tasks/copy.ts --seed 10 --backend auto -p num_batches=20000 \
   --report-interval 1000 --checkpoint-interval 0
-step tests 240 deno task test
-step verify 60 deno task verify-reference --backend webgpu tests/fixtures/*.safetensors
+step tests 150 deno task test
+step verify 40 deno task verify-reference --backend webgpu tests/fixtures/*.safetensors
 exit 0
