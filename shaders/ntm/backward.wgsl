@@ -251,6 +251,11 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     d_gamma += gradient.gamma;
   }
   workgroupBarrier();
+  if (writes) {
+    // The column sums above read d_memory down every row; the memory gradient below overwrites
+    // row i from lane i, and workgroupBarrier does not order storage memory.
+    storageBarrier();
+  }
 
   // Shift (its transpose reads dws across rows) and interpolation; dw_prev is carried to the
   // previous step.

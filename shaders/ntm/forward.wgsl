@@ -97,8 +97,8 @@ fn initial_state(b: u32, lane: u32) {
   for (var i = lane; i < LAYER_CELLS; i += WORKGROUP_SIZE) {
     let layer = i / HIDDEN;
     let j = i % HIDDEN;
-    tape[tape_cell(layer, 0u, b) + j] = params[PARAM_C_BIAS + i];
-    tape[tape_hidden(layer, 0u, b) + j] = params[PARAM_H_BIAS + i];
+    tape[tape_cell(layer, 0u, b) + j] = params[PARAM_C_BIAS + layer * HIDDEN_PADDED + j];
+    tape[tape_hidden(layer, 0u, b) + j] = params[PARAM_H_BIAS + layer * HIDDEN_PADDED + j];
   }
   for (var i = lane; i < READ_VALUES; i += WORKGROUP_SIZE) {
     let slot = i / MEMORY_M;

@@ -65,8 +65,8 @@ struct Dims {
 
 // ---- Parameter store offsets (padded layout: each tensor on a vec4 boundary, matrix rows
 // padded to a multiple of 4).
-override PARAM_H_BIAS: u32;       // controller.lstm_h_bias [L, H]
-override PARAM_C_BIAS: u32;       // controller.lstm_c_bias [L, H]
+override PARAM_H_BIAS: u32;       // controller.lstm_h_bias [L, H], rows of HIDDEN_PADDED
+override PARAM_C_BIAS: u32;       // controller.lstm_c_bias [L, H], rows of HIDDEN_PADDED
 override PARAM_LSTM: u32;         // controller.lstm.weight_ih_l0, then the layers in order
 override PARAM_HEADS: u32;        // heads.0.<fc>.weight, then the heads in order
 override PARAM_FC_WEIGHT: u32;    // fc.weight [O, pad4(H + R·M)]

@@ -1,10 +1,13 @@
 /**
  * The flat parameter store as the fused kernels read it: the tensors of `paramLayout`, in the
- * same order, but each starting on a 4-float boundary and each weight matrix's rows padded to a
- * multiple of 4 floats, so every row starts on a quad: the update kernel moves it with aligned
- * `vec4<f32>` loads and stores, and the fused kernels fetch it as texels of the parameter texture
- * (lib/gpu/ntm/param_texture.ts). Padding holds zeros and stays zero through training (its
- * gradient is zero, so RMSprop never moves it).
+ * same order, but each starting on a 4-float boundary and the rows of every trainable tensor of
+ * more than one dimension (weight matrices, and the controller's initial state `[L, 1, H]`, a row
+ * per layer) padded to a multiple of 4 floats, so every row starts on a quad. The update kernel
+ * then stores whole rows with aligned `vec4<f32>` stores, and no two of its invocations store
+ * into one quad (WGSL lets a store to one component of a vector touch all of it); the fused
+ * kernels fetch weight rows as texels of the parameter texture (lib/gpu/ntm/param_texture.ts).
+ * Padding holds zeros and stays zero through training (its gradient is zero, so RMSprop never
+ * moves it).
  *
  * Gradients and the optimizer state use the same layout. `packStore` and `unpackStore` convert
  * at the edges (uploads, `readState`, checkpoints), so the rest of the project only sees the
@@ -26,11 +29,11 @@ export interface GpuTensor {
   readonly entry: ParamEntry;
   /** First float in the padded store (a multiple of 4). */
   readonly offset: number;
-  /** Rows: the first dimension of a weight matrix, 1 for everything else. */
+  /** Rows: every dimension but the last of a padded tensor (`hasPaddedRows`), else 1. */
   readonly rows: number;
   /** Floats per row before padding. */
   readonly cols: number;
-  /** Floats per row after padding (a multiple of 4 for weight matrices). */
+  /** Floats per row after padding (a multiple of 4 for padded tensors). */
   readonly stride: number;
   /** Floats the tensor occupies, padding included (a multiple of 4). */
   readonly size: number;
@@ -50,19 +53,24 @@ export interface GpuParamLayout {
   tensor(name: string): GpuTensor;
 }
 
-/** Weight matrices are the trainable 2-D tensors; they get padded rows. */
+/** Weight matrices are the trainable 2-D tensors; the parameter texture mirrors them. */
 export function isWeightMatrix(entry: ParamEntry): boolean {
   return entry.trainable && entry.shape.length === 2;
+}
+
+/** Trainable tensors of more than one dimension get rows padded to whole quads. */
+function hasPaddedRows(entry: ParamEntry): boolean {
+  return entry.trainable && entry.shape.length > 1;
 }
 
 /** Builds the padded store's table for a reference layout. */
 export function gpuParamLayout(layout: ParamLayout): GpuParamLayout {
   let offset = 0;
   const tensors = layout.entries.map((entry): GpuTensor => {
-    const matrix = isWeightMatrix(entry);
-    const rows = matrix ? entry.shape[0] : 1;
-    const cols = matrix ? entry.shape[1] : entry.size;
-    const stride = matrix ? padToVec4(cols) : cols;
+    const padded = hasPaddedRows(entry);
+    const cols = padded ? entry.shape[entry.shape.length - 1] : entry.size;
+    const rows = entry.size / cols;
+    const stride = padded ? padToVec4(cols) : cols;
     const tensor = { entry, offset, rows, cols, stride, size: padToVec4(rows * stride) };
     offset += tensor.size;
     return tensor;

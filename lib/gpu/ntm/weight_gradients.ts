@@ -123,8 +123,8 @@ export function weightGradientJobs(shape: NtmShape): GemmJob[] {
       offset: gradient.initialState + (which * L + layer) * Hp,
       stride: 2 * L * Hp,
     });
-    columnSum("controller.lstm_h_bias", layer * H, initial(0), H, Rows.batch);
-    columnSum("controller.lstm_c_bias", layer * H, initial(1), H, Rows.batch);
+    columnSum("controller.lstm_h_bias", layer * Hp, initial(0), H, Rows.batch);
+    columnSum("controller.lstm_c_bias", layer * Hp, initial(1), H, Rows.batch);
   }
   const rawStride = padToVec4(widestHead(config));
   config.heads.forEach((_, k) => {
