@@ -142,7 +142,9 @@ fn main(
   // the job's kind stays outside the loops: llvmpipe runs both sides of a branch inside a loop.)
   if (job.column_sum == 1u) {
     // A bias: C's column 0 holds A's column sums; each lane sums 4 columns of A, so a tile
-    // covers 4·64 of them.
+    // covers 4·64 of them. C starts on a quad (lib/gpu/ntm/param_layout.ts pads each layer of
+    // the initial state), so the lane alone stores into its quad: WGSL lets update_one's store
+    // to one component touch the whole vec4.
     let first = local_tile * 4u * 64u + BLOCK * lane;
     var column = vec4<f32>();
     for (var row = row_begin; row < row_end; row++) {
