@@ -141,6 +141,9 @@ export function weightGradientJobs(shape: NtmShape): GemmJob[] {
     if ([job.aOffset, job.aStride, job.xOffset, job.xStride].some((value) => value % 4 !== 0)) {
       throw new Error(`Internal error: the gradient job of "${job.name}" reads unaligned rows`);
     }
+    if (job.cOffset % 4 !== 0 || (!job.columnSum && job.cStride % 4 !== 0)) {
+      throw new Error(`Internal error: the gradient job of "${job.name}" stores unaligned rows`);
+    }
   }
   return jobs;
 }
