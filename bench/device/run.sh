@@ -4,9 +4,11 @@
 # bench/device/prepare.sh, then run there with carry [".device/deno.xz", ".device/debs"] and
 # command `bash bench/device/run.sh`, timeout_s 600.
 #
-# Steps, most wanted first, each under its own time limit (560 s in all at worst):
+# Steps, most wanted first, each under its own time limit (550 s in all at worst):
 #   adapter     the adapter WebGPU picks; a software one ends the check (unless --lavapipe)
 #   throughput  bench/gpu_throughput.ts at batch 1, 8, 32 and 128 (targets: 250 and 5,000 seq/s)
+#   kernels     bench/gpu_ntm_bench.ts, webgpu only: the fused forward, the fused backward and a
+#               whole training step, so a missed target shows where the time goes
 #   agreement   bench/device/loss_agreement.ts: webgpu against cpu losses at the default size
 #   lanes       the throughput at batch 1 and 32 with 64 and 256 lanes per batch row (default 128)
 #   copy        `--backend auto` training of the copy task, seed 10, stopped after its time limit
@@ -101,12 +103,13 @@ if [ "$adapter_status" -ne 0 ] && ! { $lavapipe && [ "$adapter_status" -eq 3 ]; 
 fi
 
 step throughput 100 deno run -A bench/gpu_throughput.ts --sizes 1,8,32,128
+step kernels 40 deno bench -A --filter webgpu bench/gpu_ntm_bench.ts
 step agreement 60 deno run -A bench/device/loss_agreement.ts --sizes 1,32
-step lanes 80 bash -c 'for lanes in 64 256; do
+step lanes 70 bash -c 'for lanes in 64 256; do
   deno run -A bench/gpu_throughput.ts --sizes 1,32 --workgroup-size "$lanes" | sed "s/^/$lanes lanes: /"
 done'
-step copy 100 deno run -A tasks/copy.ts --seed 10 --backend auto -p num_batches=20000 \
+step copy 80 deno run -A tasks/copy.ts --seed 10 --backend auto -p num_batches=20000 \
   --report-interval 1000 --checkpoint-interval 0
-step tests 150 deno task test
+step tests 130 deno task test
 step verify 40 deno task verify-reference --backend webgpu tests/fixtures/*.safetensors
 exit 0
