@@ -6,6 +6,7 @@ import {
   readCheckpoint,
   writeCheckpoint,
 } from "../lib/io/checkpoint.ts";
+import { removeTemporaryFiles, temporaryPath, writeFilesAtomic } from "../lib/io/atomic_write.ts";
 import { readSafetensors, writeSafetensors } from "../lib/io/safetensors.ts";
 import { fromReferenceTensors, initParams, paramLayout } from "../lib/params.ts";
 import type { TrainingState } from "../lib/train/backend.ts";
@@ -67,6 +68,8 @@ Deno.test("writeCheckpoint() and readCheckpoint() round-trip params, optimizer s
       ["copy-task", 77, 3, 4, "cpu", params],
     );
     assert.deepEqual(loaded.history, history);
+    const byHistoryPath = await readCheckpoint(`${dir}/copy-task-77-batch-3.json`);
+    assert.equal(byHistoryPath.path, path, "the history's path names the checkpoint too");
     const restored = checkpointState(layout, loaded);
     assert.deepEqual(restored, state);
 
@@ -211,7 +214,7 @@ Deno.test("readCheckpoint() takes next_batch as the RNG position, batch + 1 in f
       await rewrite({ ...file.metadata, next_batch: nextBatch });
       await assert.rejects(() => readCheckpoint(path), (error: Error) => {
         assert.ok(error instanceof UsageError, error.message);
-        assert.match(error.message, /^Cannot resume from .*: metadata "next_batch" is /);
+        assert.match(error.message, /^Cannot read checkpoint .*: metadata "next_batch" is /);
         return true;
       });
     }
@@ -249,5 +252,29 @@ Deno.test("writeCheckpoint() is deterministic and leaves no temporary file", asy
       [...Deno.readDirSync(dir)].filter((entry) => entry.name.endsWith(".tmp")).length,
       0,
     );
+  });
+});
+
+Deno.test("writeFilesAtomic() renames only once every file is written, and removeTemporaryFiles() drops this process's", async () => {
+  await withTempDir(async (dir) => {
+    await assert.rejects(
+      () =>
+        writeFilesAtomic([
+          [`${dir}/first.json`, "{}"],
+          [`${dir}/missing/second.bin`, new Uint8Array(4)],
+        ]),
+      Deno.errors.NotFound,
+    );
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "no file, temporary or final, is left");
+
+    await writeFilesAtomic([[`${dir}/a.json`, "{}"], [`${dir}/b.bin`, new Uint8Array(4)]]);
+    await Deno.writeTextFile(temporaryPath(`${dir}/c.safetensors`), "cut short");
+    await Deno.writeTextFile(`${dir}/other-process.safetensors.1.tmp`, "not ours");
+    assert.deepEqual(removeTemporaryFiles(dir), [temporaryPath(`${dir}/c.safetensors`)]);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((entry) => entry.name).sort(),
+      ["a.json", "b.bin", "other-process.safetensors.1.tmp"],
+    );
+    assert.deepEqual(removeTemporaryFiles(`${dir}/missing`), []);
   });
 });

@@ -46,6 +46,7 @@ function options(overrides: Partial<TrainerOptions>): TrainerOptions {
     reportInterval: 4,
     checkpointInterval: 0,
     print: () => {},
+    chunkSeconds: Infinity,
     ...overrides,
   };
 }
@@ -171,6 +172,65 @@ Deno.test("train() stops when asked, checkpointing the completed batches", async
     }));
     assert.equal(stopped.completed, 4);
     assert.equal(stopped.checkpointPaths.at(-1), `${dir}/fake-task-5-batch-4.safetensors`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train() sizes chunks to chunkSeconds, so a stop waits one chunk at most", async () => {
+  // The clock advances 100 ms per batch trained: chunks of 0.5 s hold 5 batches.
+  let clock = 0;
+  const calls: [number, number][] = [];
+  const backend = fakeBackend(calls);
+  let stop = false;
+  const timed: TrainingBackend = {
+    ...backend,
+    train: (first, count, onProgress) => {
+      clock += 100 * count;
+      stop = first + count - 1 >= 17;
+      return backend.train(first, count, onProgress);
+    },
+  };
+  const lines: string[] = [];
+  const outcome = await train(options({
+    backend: timed,
+    numBatches: 100,
+    reportInterval: 8,
+    chunkSeconds: 0.5,
+    now: () => clock,
+    print: (line) => lines.push(line),
+    stopRequested: () => stop,
+  }));
+  // One batch to measure, then 5 per chunk (the first capped at 4 times the one before), each
+  // cut at a report boundary; a stop requested while batch 17 trains ends the run with its chunk.
+  assert.deepEqual(calls, [[1, 1], [2, 4], [6, 3], [9, 5], [14, 3], [17, 5]]);
+  assert.equal(outcome.completed, 21);
+  assert.equal(outcome.interrupted, true);
+  assert.deepEqual(lines, [
+    "Batch 8 Loss: 4.500000 Cost: 9.00 Time: 100 ms/sequence",
+    "Batch 16 Loss: 12.500000 Cost: 25.00 Time: 100 ms/sequence",
+  ]);
+  await assert.rejects(
+    () => train(options({ chunkSeconds: 0 })),
+    { name: "RangeError", message: "Cannot train: chunk seconds must be positive, got 0" },
+  );
+});
+
+Deno.test("train() goes on without the metrics file when an append fails", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const metricsFile = `${dir}/removed/metrics.jsonl`;
+    const lines: string[] = [];
+    const outcome = await train(options({ metricsFile, print: (line) => lines.push(line) }));
+    assert.equal(outcome.completed, 10);
+    assert.equal(lines.length, 4, lines.join("\n"));
+    assert.match(lines[0], /^Batch 4 /);
+    assert.match(
+      lines[1],
+      new RegExp(`^Cannot append to metrics file ${metricsFile}: .*; training goes on without it$`),
+    );
+    assert.match(lines[2], /^Batch 8 /);
+    assert.match(lines[3], /^Batch 10 /);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -9,6 +9,7 @@
 
 import { dirname } from "node:path";
 import { UsageError } from "../config.ts";
+import { removeTemporaryFiles } from "../io/atomic_write.ts";
 import {
   checkpointState,
   type LoadedCheckpoint,
@@ -39,6 +40,9 @@ async function checkWritableFolder(path: string, what: string): Promise<void> {
   try {
     info = await Deno.stat(path);
   } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new UsageError(`Cannot use ${what} "${path}": it does not exist; create it first`);
+    }
     throw new UsageError(`Cannot use ${what} "${path}": ${(error as Error).message}`);
   }
   if (!info.isDirectory) throw new UsageError(`Cannot use ${what} "${path}": it is not a folder`);
@@ -93,6 +97,53 @@ interface RunPlan<S extends TaskSchema> {
   readonly resumed?: LoadedCheckpoint;
 }
 
+/** A checkpoint's params, checked against the task's schema. */
+function checkpointParams<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  checkpoint: LoadedCheckpoint,
+): ParamValues<S> {
+  try {
+    return resolveParams(task.params, [], checkpoint.params);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(
+      `Cannot resume from ${checkpoint.path}: its metadata holds a bad param (${error.message})`,
+    );
+  }
+}
+
+/** A resumed run keeps the checkpoint's model: `-p` may change training params, not shapes. */
+function checkSameModel<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  checkpoint: LoadedCheckpoint,
+  params: ParamValues<S>,
+): void {
+  const saved = checkpointParams(task, checkpoint) as Record<string, number | string>;
+  const values = params as Record<string, number | string>;
+  const model = (candidate: Record<string, number | string>) => {
+    try {
+      return JSON.stringify(task.config(candidate as ParamValues<S>));
+    } catch {
+      return "invalid";
+    }
+  };
+  if (model(saved) === model(values)) return;
+  const differing = Object.keys(values).filter((name) => values[name] !== saved[name]);
+  const reshaping = differing.filter((name) =>
+    model({ ...saved, [name]: values[name] }) !== model(saved)
+  );
+  const changed = reshaping.length > 0 ? reshaping : differing;
+  throw new UsageError(
+    `Cannot resume from ${checkpoint.path}: ${
+      changed.map((name) => `-p ${name}=${values[name]}`).join(", ")
+    } would change its model (it has ${
+      changed.map((name) => `${name}=${saved[name]}`).join(", ")
+    }); a resumed run keeps the checkpoint's model, so leave ${
+      changed.length === 1 ? "that -p" : "those -p"
+    } out`,
+  );
+}
+
 async function planRun<S extends TaskSchema>(
   task: TaskDefinition<S>,
   options: TrainingOptions,
@@ -110,8 +161,13 @@ async function planRun<S extends TaskSchema>(
     );
   }
   const seed = resumed?.seed ?? options.seed ?? DEFAULT_SEED;
-  const params = resolveParams(task.params, options.params, resumed?.params);
+  const params = resolveParams(
+    task.params,
+    options.params,
+    resumed && checkpointParams(task, resumed),
+  );
   task.check(params);
+  if (resumed) checkSameModel(task, resumed, params);
   const numBatches = Number(params.num_batches);
   if (resumed && resumed.batch >= numBatches) {
     throw new UsageError(
@@ -167,7 +223,12 @@ async function trainTask<S extends TaskSchema>(
   let backend: TrainingBackend;
   if (options.backend !== "cpu") {
     // A software adapter compiles the kernels here, which takes seconds on a cold shader cache.
-    console.log(`Starting the ${options.backend} backend: building and warming up its kernels`);
+    console.log(
+      options.backend === "webgpu"
+        ? "Starting the webgpu backend: building and warming up its kernels"
+        : "Starting the auto backend: looking for a hardware WebGPU adapter, and building " +
+          "and warming up the kernels if there is one",
+    );
   }
   try {
     backend = await createBackend(options.backend, setup);
@@ -182,12 +243,20 @@ async function trainTask<S extends TaskSchema>(
   let stop = false;
   const progress = terminalProgress();
   const onInterrupt = () => {
-    if (stop) Deno.exit(EXIT_INTERRUPTED);
-    stop = true;
     progress.clear();
+    if (stop) {
+      // A checkpoint being written is dropped whole: its files are still temporary.
+      if (checkpointsOn) removeTemporaryFiles(options.checkpointPath);
+      console.error("Interrupted again: quitting without saving");
+      Deno.exit(EXIT_INTERRUPTED);
+    }
+    stop = true;
     console.error(
-      "Interrupted: finishing the current batches, then saving a checkpoint " +
-        "(Ctrl-C again quits without saving)",
+      checkpointsOn
+        ? "Interrupted: finishing the current batches, then saving a checkpoint " +
+          "(Ctrl-C again quits without saving)"
+        : "Interrupted: finishing the current batches (checkpoints are disabled; " +
+          "Ctrl-C again quits at once)",
     );
   };
   try {

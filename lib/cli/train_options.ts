@@ -48,6 +48,16 @@ function integerOption(option: string, text: string, min: number, max: number): 
   return value;
 }
 
+/** The value of a path option, unless it is empty; `what` says what it names. */
+function pathOption(option: string, text: string | undefined, what: string): string | undefined {
+  if (text === "") {
+    throw new UsageError(
+      `Cannot use option ${option}: the path is empty; give the path of ${what}`,
+    );
+  }
+  return text;
+}
+
 /** Parses the arguments of a training run; throws UsageError on anything malformed. */
 export function parseTrainingOptions(args: readonly string[]): TrainingOptions {
   const { values } = parseCommandLine({
@@ -78,7 +88,8 @@ export function parseTrainingOptions(args: readonly string[]): TrainingOptions {
       0,
       0x7fff_ffff,
     ),
-    checkpointPath: values["checkpoint-path"] ?? DEFAULT_CHECKPOINT_PATH,
+    checkpointPath: pathOption("--checkpoint-path", values["checkpoint-path"], "a folder") ??
+      DEFAULT_CHECKPOINT_PATH,
     checkpointPathGiven: values["checkpoint-path"] !== undefined,
     reportInterval: integerOption(
       "--report-interval",
@@ -87,8 +98,8 @@ export function parseTrainingOptions(args: readonly string[]): TrainingOptions {
       0x7fff_ffff,
     ),
     backend: parseBackendKind(values.backend ?? "auto"),
-    metricsFile: values["metrics-file"],
-    resume: values.resume,
+    metricsFile: pathOption("--metrics-file", values["metrics-file"], "a file"),
+    resume: pathOption("--resume", values.resume, "a checkpoint"),
   };
 }
 
@@ -112,11 +123,13 @@ export function trainingUsage<S extends TaskSchema>(task: TaskDefinition<S>, com
     "  --report-interval N        report every N batches (default: 200)",
     `  --backend KIND             ${BACKEND_KINDS.join(" | ")} (default: auto)`,
     "  --metrics-file PATH        append one JSON line per report",
-    "  --resume CHECKPOINT        continue from a checkpoint (.safetensors, with its .json",
-    "                             history beside it): weights, optimizer, batch, history and",
-    "                             params; -p still overrides params such as num_batches",
+    "  --resume CHECKPOINT        continue from a checkpoint (.safetensors or its .json",
+    "                             history, both needed): weights, optimizer, batch, history",
+    "                             and params; -p may change training params such as",
+    "                             num_batches or rmsprop_lr, not the model's sizes",
     "",
-    "Ctrl-C saves a checkpoint of the completed batches and exits with status 130.",
+    "Ctrl-C finishes the batches in flight (about a second at most), saves a checkpoint of",
+    "them and exits with status 130; Ctrl-C again quits at once without saving.",
     "",
     `params of ${task.name} (name, default, meaning):`,
     ...describeParams(task.params),

@@ -19,9 +19,9 @@ import {
   toReferenceTensors,
 } from "../params.ts";
 import type { TrainingState } from "../train/backend.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFilesAtomic } from "./atomic_write.ts";
 import { parseInteger } from "./integer_text.ts";
-import { readSafetensors, type Tensor, writeSafetensors } from "./safetensors.ts";
+import { encodeSafetensors, readSafetensors, type Tensor } from "./safetensors.ts";
 
 /** The `format` metadata value of this project's checkpoints. */
 export const CHECKPOINT_FORMAT = "ntm-webgpu-checkpoint";
@@ -114,7 +114,8 @@ function jsonNumbers(values: readonly number[]): (number | null)[] {
 
 /**
  * Writes a checkpoint's two files and returns the safetensors path. Only the paths named
- * `<base>.json` and `<base>.safetensors` are written, each through a temporary file and a rename.
+ * `<base>.json` and `<base>.safetensors` are written, both through temporary files renamed
+ * once both are complete (`writeFilesAtomic`).
  */
 export async function writeCheckpoint(
   directory: string,
@@ -146,15 +147,16 @@ export async function writeCheckpoint(
     next_batch: String(checkpoint.batch + 1),
     backend: checkpoint.backend,
   };
-  await writeFileAtomic(
-    `${base}.json`,
-    JSON.stringify({
-      loss: jsonNumbers(history.loss),
-      cost: jsonNumbers(history.cost),
-      seq_lengths: history.seq_lengths,
-    }),
-  );
-  await writeSafetensors(`${base}.safetensors`, tensors, metadata);
+  const historyText = JSON.stringify({
+    loss: jsonNumbers(history.loss),
+    cost: jsonNumbers(history.cost),
+    seq_lengths: history.seq_lengths,
+  });
+  // The history first: a checkpoint file never stands without its history beside it.
+  await writeFilesAtomic([
+    [`${base}.json`, historyText],
+    [`${base}.safetensors`, encodeSafetensors(tensors, metadata)],
+  ]);
   return `${base}.safetensors`;
 }
 
@@ -187,14 +189,16 @@ function parseHistory(text: string, source: string, batch: number): TrainingHist
 }
 
 /**
- * Reads a checkpoint (`path` with or without `.safetensors`) and its history. A missing,
- * truncated or corrupt file, or one that is not this project's checkpoint, raises UsageError.
+ * Reads a checkpoint (`path` with or without `.safetensors`, or its `.json` history's path) and
+ * its history. A missing, truncated or corrupt file, or one that is not this project's
+ * checkpoint, raises UsageError.
  */
 export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
-  const file = path.endsWith(".safetensors") ? path : `${path}.safetensors`;
+  const base = path.replace(/\.(safetensors|json)$/, "");
+  const file = `${base}.safetensors`;
   const { tensors, metadata } = await readSafetensors(file);
   const fail = (detail: string): never => {
-    throw new UsageError(`Cannot resume from ${file}: ${detail}`);
+    throw new UsageError(`Cannot read checkpoint ${file}: ${detail}`);
   };
   if (metadata.format !== CHECKPOINT_FORMAT) {
     fail(`it is not a training checkpoint (no "format": "${CHECKPOINT_FORMAT}" metadata)`);

@@ -1,7 +1,7 @@
 /**
- * The training loop, the same for every backend: trains in chunks that end at report and
- * checkpoint boundaries, keeps the per-batch history, prints reports, appends metrics and writes
- * checkpoints.
+ * The training loop, the same for every backend: trains in chunks of about a second that
+ * end at report and checkpoint boundaries (a stop request is polled between them), keeps the
+ * per-batch history, prints reports, appends metrics and writes checkpoints.
  *
  * @module
  */
@@ -65,7 +65,10 @@ export interface TrainerOptions {
   readonly checkpointInterval: number;
   /** Where checkpoints go; needed when `checkpointInterval` > 0. */
   readonly checkpoints?: CheckpointTarget;
-  /** A file that gets one JSON line per report. */
+  /**
+   * A file that gets one JSON line per report. If an append fails, the trainer prints why and
+   * trains on without it.
+   */
   readonly metricsFile?: string;
   /** Prints one line (reports, checkpoint notes). */
   readonly print: (line: string) => void;
@@ -73,6 +76,15 @@ export interface TrainerOptions {
   readonly progress?: ProgressDisplay;
   /** Polled between chunks; when true the trainer checkpoints what it completed and stops. */
   readonly stopRequested?: () => boolean;
+  /**
+   * The time one chunk of training aims at, so that a stop request waits about this long at
+   * most: default 1 s. The first chunk is one batch; each later one is sized from the last's
+   * time per batch, and at most four times the one before. Infinity trains from boundary to
+   * boundary.
+   */
+  readonly chunkSeconds?: number;
+  /** The clock, in milliseconds: `performance.now` by default. */
+  readonly now?: () => number;
 }
 
 /** How a run ended. */
@@ -108,6 +120,9 @@ export function metricsLine(report: TrainingReport): string {
   }) + "\n";
 }
 
+/** The default `chunkSeconds`: Ctrl-C stops a run within about a second. */
+export const DEFAULT_CHUNK_SECONDS = 1;
+
 const nextMultiple = (value: number, interval: number) =>
   (Math.floor(value / interval) + 1) * interval;
 
@@ -123,7 +138,12 @@ export async function train(options: TrainerOptions): Promise<TrainingOutcome> {
   if (checkpointInterval > 0 && !options.checkpoints) {
     throw new RangeError(`Cannot train: checkpoints are enabled but have no target`);
   }
-  const started = performance.now();
+  const now = options.now ?? (() => performance.now());
+  const chunkMs = 1000 * (options.chunkSeconds ?? DEFAULT_CHUNK_SECONDS);
+  if (!(chunkMs > 0)) {
+    throw new RangeError(`Cannot train: chunk seconds must be positive, got ${chunkMs / 1000}`);
+  }
+  const started = now();
   const history = {
     loss: [...options.history.loss],
     cost: [...options.history.cost],
@@ -134,6 +154,8 @@ export async function train(options: TrainerOptions): Promise<TrainingOutcome> {
   let windowBatches = 0;
   let windowMs = 0;
   let checkpointed = completed;
+  let chunkLimit = Number.isFinite(chunkMs) ? 1 : Infinity;
+  let metricsFile = options.metricsFile;
 
   const saveCheckpoint = async () => {
     const target = options.checkpoints!;
@@ -153,14 +175,18 @@ export async function train(options: TrainerOptions): Promise<TrainingOutcome> {
   while (completed < numBatches && !options.stopRequested?.()) {
     let end = Math.min(numBatches, nextMultiple(completed, reportInterval));
     if (checkpointInterval > 0) end = Math.min(end, nextMultiple(completed, checkpointInterval));
+    end = Math.min(end, completed + chunkLimit);
     const first = completed + 1;
     const windowStart = Math.floor(completed / reportInterval) * reportInterval;
     const windowSize = Math.min(reportInterval, numBatches - windowStart);
-    const chunkStart = performance.now();
+    const chunkStart = now();
     const records = await backend.train(first, end - completed, (done) => {
       options.progress?.update(completed + done, (completed + done - windowStart) / windowSize);
     });
-    windowMs += performance.now() - chunkStart;
+    const chunkTime = now() - chunkStart;
+    windowMs += chunkTime;
+    const fitting = Math.floor(chunkMs / (chunkTime / records.length));
+    chunkLimit = Math.max(1, Math.min(4 * chunkLimit, fitting));
     for (const record of records) {
       history.loss.push(record.loss);
       history.cost.push(record.cost);
@@ -179,12 +205,21 @@ export async function train(options: TrainerOptions): Promise<TrainingOutcome> {
         loss: mean(history.loss.slice(from, completed)),
         cost: mean(history.cost.slice(from, completed)),
         msPerSequence: windowMs / (windowBatches * options.batchSize),
-        elapsedSeconds: (performance.now() - started) / 1000,
+        elapsedSeconds: (now() - started) / 1000,
       };
       options.progress?.clear();
       options.print(formatReport(report));
-      if (options.metricsFile) {
-        await Deno.writeTextFile(options.metricsFile, metricsLine(report), { append: true });
+      if (metricsFile !== undefined) {
+        try {
+          await Deno.writeTextFile(metricsFile, metricsLine(report), { append: true });
+        } catch (error) {
+          // Training goes on: losing the metrics is better than losing the run.
+          options.print(
+            `Cannot append to metrics file ${metricsFile}: ${(error as Error).message}; ` +
+              "training goes on without it",
+          );
+          metricsFile = undefined;
+        }
       }
       windowBatches = 0;
       windowMs = 0;
