@@ -12,34 +12,40 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { resolveParams } from "../lib/cli/params.ts";
 import { GpuBackend } from "../lib/gpu/backend.ts";
 import { createGpuContext } from "../lib/gpu/context.ts";
 import { trainingSetup } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
+import { benchOptions } from "./options.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    batches: { type: "string" },
-    sizes: { type: "string", default: "1,8,32" },
-    "workgroup-size": { type: "string" },
-    warmup: { type: "string", default: "10" },
+const values = benchOptions(
+  "Copy-task training throughput of the WebGPU backend at the default params, per batch size.",
+  {
+    batches: {
+      kind: "integer",
+      help: "measured batches per size (default: 300 sequences' worth, at least 20)",
+    },
+    sizes: { kind: "integers", default: "1,8,32", help: "batch sizes" },
+    "workgroup-size": {
+      kind: "integer",
+      help: "lanes per batch row (default: the adapter's choice)",
+    },
+    warmup: { kind: "integer", min: 0, default: "10", help: "untimed batches per size first" },
   },
-});
-const warmup = Number(values.warmup);
+);
+const { warmup } = values;
 const context = await createGpuContext();
 console.log(`adapter: ${context.adapterName}`);
 console.log("| batch | ms per batch | ms per sequence | sequences/s | mean length |");
 console.log("| ----: | -----------: | --------------: | ----------: | ----------: |");
-for (const size of values.sizes.split(",").map(Number)) {
+for (const size of values.sizes) {
   const seed = 1000;
   const params = resolveParams(copyTask.params, [`batch_size=${size}`]);
   const backend = await GpuBackend.create(context, trainingSetup(copyTask, params, seed), {
-    workgroupSize: values["workgroup-size"] ? Number(values["workgroup-size"]) : undefined,
+    workgroupSize: values["workgroup-size"],
   });
-  const measured = values.batches ? Number(values.batches) : Math.max(20, Math.round(300 / size));
+  const measured = values.batches ?? Math.max(20, Math.round(300 / size));
   await backend.train(1, warmup);
   const start = performance.now();
   const records = await backend.train(warmup + 1, measured);

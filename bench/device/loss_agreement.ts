@@ -9,34 +9,33 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { resolveParams } from "../../lib/cli/params.ts";
 import { CpuBackend } from "../../lib/cpu/backend.ts";
 import { GpuBackend } from "../../lib/gpu/backend.ts";
 import { createGpuContext } from "../../lib/gpu/context.ts";
 import { trainingSetup } from "../../lib/train/task.ts";
 import { copyTask } from "../../tasks/copy.ts";
+import { benchOptions } from "../options.ts";
 
 const TOLERANCE = 1e-4;
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    sizes: { type: "string", default: "1,32" },
-    batches: { type: "string", default: "100" },
-    lanes: { type: "string", default: "" },
-    seed: { type: "string", default: "10" },
+const values = benchOptions(
+  "Copy-task loss histories of the WebGPU backend against the CPU backend at the default size.",
+  {
+    sizes: { kind: "integers", default: "1,32", help: "batch sizes" },
+    batches: { kind: "integer", default: "100", help: "batches compared per size" },
+    lanes: { kind: "integers", help: "lanes per batch row to try (default: the adapter's choice)" },
+    seed: { kind: "integer", min: 0, default: "10", help: "seed of the weights and the data" },
   },
-});
-const batches = Number(values.batches);
-const seed = Number(values.seed);
-const laneChoices = values.lanes ? values.lanes.split(",").map(Number) : [undefined];
+);
+const { batches, seed } = values;
+const laneChoices = values.lanes ?? [undefined];
 
 const context = await createGpuContext();
 console.log(`adapter: ${context.adapterName}; seed ${seed}, ${batches} batches`);
 console.log("| batch | lanes | max abs loss difference | loss at the last batch | within 1e-4 |");
 console.log("| ----: | ----: | ----------------------: | ---------------------: | :---------: |");
 let failures = 0;
-for (const size of values.sizes.split(",").map(Number)) {
+for (const size of values.sizes) {
   const setup = trainingSetup(
     copyTask,
     resolveParams(copyTask.params, [`batch_size=${size}`]),
