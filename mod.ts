@@ -74,6 +74,7 @@ export * from "./lib/train/task.ts";
 export * from "./lib/train/trainer.ts";
 export * from "./lib/train/create_backend.ts";
 export { runTrainingCli } from "./lib/cli/train_cli.ts";
+export { resolveParams } from "./lib/cli/params.ts";
 export { copyParams, type CopyParamSpecs, copyTask } from "./tasks/copy.ts";
 export {
   repeatCopyParams,
