@@ -159,6 +159,29 @@ Deno.test("copy task CLI trains, checkpoints, appends metrics, and resumes with 
         );
       }
     });
+
+    await t.step(
+      "--resume takes the history's path and lets -p change the batch size",
+      async () => {
+        const resumed = await runTask(TASKS.copy, [
+          ...TINY,
+          "--resume",
+          "full/copy-task-10-batch-3.json",
+          "-p",
+          "batch_size=2",
+          "-p",
+          "rmsprop_lr=0.001",
+          "--checkpoint-interval",
+          "0",
+        ], dir);
+        assert.equal(resumed.code, 0, resumed.stderr);
+        assert.match(
+          resumed.stdout,
+          /^Resuming from full\/copy-task-10-batch-3\.safetensors at batch 4 /m,
+        );
+        assert.match(resumed.stdout, /^ {2}batch_size +2 /m);
+      },
+    );
   });
 });
 

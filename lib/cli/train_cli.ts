@@ -9,6 +9,7 @@
 
 import { dirname } from "node:path";
 import { UsageError } from "../config.ts";
+import { paramLayout } from "../params.ts";
 import { removeTemporaryFiles } from "../io/atomic_write.ts";
 import {
   checkpointState,
@@ -112,7 +113,10 @@ function checkpointParams<S extends TaskSchema>(
   }
 }
 
-/** A resumed run keeps the checkpoint's model: `-p` may change training params, not shapes. */
+/**
+ * A resumed run keeps the checkpoint's model: `-p` may change training params (and the batch
+ * size), not the tensors' shapes.
+ */
 function checkSameModel<S extends TaskSchema>(
   task: TaskDefinition<S>,
   checkpoint: LoadedCheckpoint,
@@ -122,7 +126,8 @@ function checkSameModel<S extends TaskSchema>(
   const values = params as Record<string, number | string>;
   const model = (candidate: Record<string, number | string>) => {
     try {
-      return JSON.stringify(task.config(candidate as ParamValues<S>));
+      const { entries } = paramLayout(task.config(candidate as ParamValues<S>));
+      return JSON.stringify(entries.map((entry) => [entry.name, entry.shape]));
     } catch {
       return "invalid";
     }

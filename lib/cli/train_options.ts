@@ -126,7 +126,7 @@ export function trainingUsage<S extends TaskSchema>(task: TaskDefinition<S>, com
     "  --resume CHECKPOINT        continue from a checkpoint (.safetensors or its .json",
     "                             history, both needed): weights, optimizer, batch, history",
     "                             and params; -p may change training params such as",
-    "                             num_batches or rmsprop_lr, not the model's sizes",
+    "                             num_batches, rmsprop_lr or batch_size, not tensor sizes",
     "",
     "Ctrl-C finishes the batches in flight (about a second at most), saves a checkpoint of",
     "them and exits with status 130; Ctrl-C again quits at once without saving.",
