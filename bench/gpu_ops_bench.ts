@@ -76,6 +76,11 @@ function values(length: number, low = -1, high = 1): Float32Array {
   return result;
 }
 
+/** Batch row `b` of `array`, whose rows hold `width` values each (N unless given). */
+function rowOf(array: Float32Array, b: number, width = N): Float32Array {
+  return array.subarray(b * width, (b + 1) * width);
+}
+
 const context = (await requestAdapter()) ? await createGpuContext() : null;
 const ignore = context === null;
 
@@ -84,27 +89,62 @@ function gpuRegion(label: string, data: Float32Array | number): TensorRegion {
   return { buffer: storageBuffer(context!, label, typeof data === "number" ? 4 * data : data) };
 }
 
-/** `count` copies of a prepared dispatch (each run records them all into one pass). */
-async function repeated(count: number, prepare: () => Promise<PreparedKernel>) {
-  if (!context) return [];
-  const kernel = await prepare();
-  return Array.from({ length: count }, () => kernel);
+/** One prepared dispatch repeated `count` times (no kernels without a GPU). */
+interface Dispatches {
+  readonly count: number;
+  readonly kernels: readonly PreparedKernel[];
 }
 
-/** Registers a CPU baseline and a GPU bench in one group. */
-function group(
-  name: string,
-  cpu: { readonly name: string; readonly fn: () => void },
-  gpu: { readonly name: string; readonly kernels: readonly PreparedKernel[] },
-) {
-  Deno.bench({ name: `cpu ${cpu.name}`, group: name, baseline: true, fn: cpu.fn });
+/** `count` copies of a prepared dispatch (each run records them all into one pass). */
+async function repeated(
+  count: number,
+  prepare: () => Promise<PreparedKernel>,
+): Promise<Dispatches> {
+  if (!context) return { count, kernels: [] };
+  const kernel = await prepare();
+  return { count, kernels: Array.from({ length: count }, () => kernel) };
+}
+
+/** The names of a group's two sides: the CPU twin and the GPU op. */
+interface Sides {
+  readonly cpu: string;
+  readonly gpu: string;
+}
+
+/**
+ * Registers one group: a CPU baseline `cpu <sides.cpu> ×<count>` that calls `once` as many
+ * times as there are dispatches, and a GPU bench `gpu <sides.gpu> ×<count> dispatches, one pass`
+ * that runs them.
+ */
+function group(name: string, sides: Sides, dispatches: Dispatches, once: () => void) {
+  const { count, kernels } = dispatches;
   Deno.bench({
-    name: `gpu ${gpu.name}`,
+    name: `cpu ${sides.cpu} ×${count}`,
+    group: name,
+    baseline: true,
+    fn() {
+      for (let r = 0; r < count; r++) once();
+    },
+  });
+  Deno.bench({
+    name: `gpu ${sides.gpu} ×${count} dispatches, one pass`,
     group: name,
     ignore,
     async fn() {
-      await runKernels(context!, gpu.kernels);
+      await runKernels(context!, kernels);
     },
+  });
+}
+
+/** {@link group} for a CPU twin that works on one batch row at a time: `row(b)` does row b. */
+function groupPerRow(
+  name: string,
+  sides: Sides,
+  dispatches: Dispatches,
+  row: (b: number) => void,
+) {
+  group(name, sides, dispatches, () => {
+    for (let b = 0; b < B; b++) row(b);
   });
 }
 
@@ -114,20 +154,18 @@ function group(
 {
   const dGates = values(VECTORS * 4 * H), inputs = values(VECTORS * CONTROLLER_INPUT);
   const dWeights = new Float32Array(4 * H * CONTROLLER_INPUT);
-  const kernels = await repeated(HEAVY_REPEATS, async () =>
+  const dispatches = await repeated(HEAVY_REPEATS, async () =>
     await matmul(context!, {
       a: gpuRegion("dGates", dGates),
       b: gpuRegion("inputs", inputs),
       c: gpuRegion("dWeights", dWeights),
     }, { m: 4 * H, n: CONTROLLER_INPUT, k: VECTORS, transposeA: true, accumulate: true }));
-  group("matmul dW += dYᵀ·X 400x129, k 352", {
-    name: `outerAdd ×${HEAVY_REPEATS}`,
-    fn() {
-      for (let r = 0; r < HEAVY_REPEATS; r++) {
-        plainKernels.outerAdd(dWeights, dGates, inputs, 4 * H, CONTROLLER_INPUT, VECTORS);
-      }
-    },
-  }, { name: `matmul Aᵀ += ×${HEAVY_REPEATS} dispatches, one pass`, kernels });
+  group(
+    "matmul dW += dYᵀ·X 400x129, k 352",
+    { cpu: "outerAdd", gpu: "matmul Aᵀ +=" },
+    dispatches,
+    () => plainKernels.outerAdd(dWeights, dGates, inputs, 4 * H, CONTROLLER_INPUT, VECTORS),
+  );
 }
 
 // ---- matmul, write-head weight gradient: dW [66, H] += dRawᵀ [66, T·B]·h [T·B, H].
@@ -135,20 +173,18 @@ function group(
 {
   const dRaw = values(VECTORS * WRITE_HEAD), hidden = values(VECTORS * H);
   const dWeights = new Float32Array(WRITE_HEAD * H);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await matmul(context!, {
       a: gpuRegion("dRaw", dRaw),
       b: gpuRegion("hidden", hidden),
       c: gpuRegion("dWeights", dWeights),
     }, { m: WRITE_HEAD, n: H, k: VECTORS, transposeA: true, accumulate: true }));
-  group("matmul dW += dYᵀ·X 66x100, k 352", {
-    name: `outerAdd ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        plainKernels.outerAdd(dWeights, dRaw, hidden, WRITE_HEAD, H, VECTORS);
-      }
-    },
-  }, { name: `matmul Aᵀ += ×${REPEATS} dispatches, one pass`, kernels });
+  group(
+    "matmul dW += dYᵀ·X 66x100, k 352",
+    { cpu: "outerAdd", gpu: "matmul Aᵀ +=" },
+    dispatches,
+    () => plainKernels.outerAdd(dWeights, dRaw, hidden, WRITE_HEAD, H, VECTORS),
+  );
 }
 
 // ---- matmul, one step's LSTM gates: Y [B, 4H] = X [B, 129]·W_ihᵀ (W [4H, 129]).
@@ -156,21 +192,16 @@ function group(
 {
   const inputs = values(B * CONTROLLER_INPUT), weights = values(4 * H * CONTROLLER_INPUT);
   const gates = new Float32Array(B * 4 * H);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await matmul(context!, {
       a: gpuRegion("inputs", inputs),
       b: gpuRegion("weights", weights),
       c: gpuRegion("gates", gates),
     }, { m: B, n: 4 * H, k: CONTROLLER_INPUT, transposeB: true }));
-  group("matmul Y = X·Wᵀ 16x400, k 129", {
-    name: `matVecAdd ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        gates.fill(0);
-        plainKernels.matVecAdd(gates, weights, inputs, 4 * H, CONTROLLER_INPUT, B);
-      }
-    },
-  }, { name: `matmul Bᵀ ×${REPEATS} dispatches, one pass`, kernels });
+  group("matmul Y = X·Wᵀ 16x400, k 129", { cpu: "matVecAdd", gpu: "matmul Bᵀ" }, dispatches, () => {
+    gates.fill(0);
+    plainKernels.matVecAdd(gates, weights, inputs, 4 * H, CONTROLLER_INPUT, B);
+  });
 }
 
 // ---- matmul, one step's LSTM gradient to its input: dX [B, 129] = dGates [B, 4H]·W_ih [4H, 129].
@@ -178,37 +209,29 @@ function group(
 {
   const dGates = values(B * 4 * H), weights = values(4 * H * CONTROLLER_INPUT);
   const dInputs = new Float32Array(B * CONTROLLER_INPUT);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await matmul(context!, {
       a: gpuRegion("dGates", dGates),
       b: gpuRegion("weights", weights),
       c: gpuRegion("dInputs", dInputs),
     }, { m: B, n: CONTROLLER_INPUT, k: 4 * H }));
-  group("matmul dX = dY·W 16x129, k 400", {
-    name: `matTVecAdd ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        dInputs.fill(0);
-        plainKernels.matTVecAdd(dInputs, weights, dGates, 4 * H, CONTROLLER_INPUT, B);
-      }
-    },
-  }, { name: `matmul ×${REPEATS} dispatches, one pass`, kernels });
+  group("matmul dX = dY·W 16x129, k 400", { cpu: "matTVecAdd", gpu: "matmul" }, dispatches, () => {
+    dInputs.fill(0);
+    plainKernels.matTVecAdd(dInputs, weights, dGates, 4 * H, CONTROLLER_INPUT, B);
+  });
 }
 
 // ---- sigmoid over one step's gates [B, 4H]: 6400 exp; reads and writes 6400·4 = 26 KB each.
 {
   const x = values(B * 4 * H, -5, 5), y = new Float32Array(x.length);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await activation(context!, "sigmoid", {
       x: gpuRegion("x", x),
       y: gpuRegion("y", x.length),
     }, x.length));
-  group("activation sigmoid 16x400", {
-    name: `sigmoid ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) for (let i = 0; i < x.length; i++) y[i] = sigmoid(x[i]);
-    },
-  }, { name: `activation ×${REPEATS} dispatches, one pass`, kernels });
+  group("activation sigmoid 16x400", { cpu: "sigmoid", gpu: "activation" }, dispatches, () => {
+    for (let i = 0; i < x.length; i++) y[i] = sigmoid(x[i]);
+  });
 }
 
 // ---- softplus gradient dx = dy·f'(x) over [B, 4H] (softplus: its derivative has a CPU twin,
@@ -216,7 +239,7 @@ function group(
 // (51 KB), writes 26 KB.
 {
   const x = values(B * 4 * H, -5, 5), dy = values(x.length), dx = new Float32Array(x.length);
-  const kernels = await repeated(
+  const dispatches = await repeated(
     REPEATS,
     async () =>
       await activationBackward(context!, "softplus", {
@@ -225,33 +248,30 @@ function group(
         dx: gpuRegion("dx", dx.length),
       }, x.length),
   );
-  group("activationBackward softplus 16x400", {
-    name: `dy·softplusGrad ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let i = 0; i < x.length; i++) dx[i] = dy[i] * softplusGrad(x[i]);
-      }
+  group(
+    "activationBackward softplus 16x400",
+    { cpu: "dy·softplusGrad", gpu: "activationBackward" },
+    dispatches,
+    () => {
+      for (let i = 0; i < x.length; i++) dx[i] = dy[i] * softplusGrad(x[i]);
     },
-  }, { name: `activationBackward ×${REPEATS} dispatches, one pass`, kernels });
+  );
 }
 
 // ---- softmax over content logits [B, N]: 2048 exp, 3 passes over the row; 8 KB in, 8 KB out.
 {
   const x = values(B * N, -10, 10), y = new Float32Array(x.length);
-  const kernels = await repeated(
-    REPEATS,
-    async () =>
-      await softmax(context!, { x: gpuRegion("x", x), y: gpuRegion("y", x.length) }, {
-        rows: B,
-        cols: N,
-      }),
+  const dispatches = await repeated(REPEATS, async () =>
+    await softmax(context!, {
+      x: gpuRegion("x", x),
+      y: gpuRegion("y", x.length),
+    }, { rows: B, cols: N }));
+  group(
+    "softmax 16x128",
+    { cpu: "softmaxRows", gpu: "softmax" },
+    dispatches,
+    () => softmaxRows(x, B, N, y),
   );
-  group("softmax 16x128", {
-    name: `softmaxRows ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) softmaxRows(x, B, N, y);
-    },
-  }, { name: `softmax ×${REPEATS} dispatches, one pass`, kernels });
 }
 
 // ---- softmax gradient over [B, N], dx = y·(dy - Σ dy·y): 4 FLOP per element (8 KFLOP), two
@@ -259,18 +279,18 @@ function group(
 {
   const y = new Float32Array(B * N), dy = values(B * N), dx = new Float32Array(B * N);
   softmaxRows(values(B * N, -10, 10), B, N, y);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await softmaxBackward(context!, {
       y: gpuRegion("y", y),
       dy: gpuRegion("dy", dy),
       dx: gpuRegion("dx", dx.length),
     }, { rows: B, cols: N }));
-  group("softmaxBackward 16x128", {
-    name: `softmaxRowsBackward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) softmaxRowsBackward(y, dy, B, N, dx);
-    },
-  }, { name: `softmaxBackward ×${REPEATS} dispatches, one pass`, kernels });
+  group(
+    "softmaxBackward 16x128",
+    { cpu: "softmaxRowsBackward", gpu: "softmaxBackward" },
+    dispatches,
+    () => softmaxRowsBackward(y, dy, B, N, dx),
+  );
 }
 
 // ---- cosine similarity of the memory [B, N, M] against keys [B, M]: 6·B·N·M = 246 KFLOP;
@@ -279,31 +299,28 @@ function group(
 {
   const memory = values(B * N * M), key = values(B * M);
   const similarity = new Float32Array(B * N), norms = new Float32Array(N), wc = new Float32Array(N);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await cosineSimilarity(context!, {
       memory: gpuRegion("memory", memory),
       key: gpuRegion("key", key),
       similarity: gpuRegion("similarity", similarity.length),
     }, { batch: B, n: N, m: M }));
-  group("cosineSimilarity 16x128x20", {
-    name: `contentForward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          contentForward(
-            memory.subarray(b * N * M),
-            key.subarray(b * M),
-            1,
-            N,
-            M,
-            similarity.subarray(b * N),
-            norms,
-            wc,
-          );
-        }
-      }
-    },
-  }, { name: `cosineSimilarity ×${REPEATS} dispatches, one pass`, kernels });
+  groupPerRow(
+    "cosineSimilarity 16x128x20",
+    { cpu: "contentForward", gpu: "cosineSimilarity" },
+    dispatches,
+    (b) =>
+      contentForward(
+        rowOf(memory, b, N * M),
+        rowOf(key, b, M),
+        1,
+        N,
+        M,
+        rowOf(similarity, b),
+        norms,
+        wc,
+      ),
+  );
 }
 
 // ---- interpolation of [B, N] weightings, wg = g·wc + (1 - g)·w_prev: 3 FLOP per element
@@ -319,28 +336,18 @@ function group(
     previous: gpuRegion("previous", previous),
     gate: gpuRegion("gate", gate),
   };
-  const rowsOf = (array: Float32Array, b: number) => array.subarray(b * N, (b + 1) * N);
   const forward = await repeated(REPEATS, async () =>
     await interpolate(context!, {
       ...forwardRegions,
       interpolated: gpuRegion("interpolated", interpolated.length),
     }, { batch: B, n: N }));
-  group("interpolate 16x128", {
-    name: `interpolateForward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          interpolateForward(
-            rowsOf(content, b),
-            rowsOf(previous, b),
-            gate[b],
-            N,
-            rowsOf(interpolated, b),
-          );
-        }
-      }
-    },
-  }, { name: `interpolate ×${REPEATS} dispatches, one pass`, kernels: forward });
+  groupPerRow(
+    "interpolate 16x128",
+    { cpu: "interpolateForward", gpu: "interpolate" },
+    forward,
+    (b) =>
+      interpolateForward(rowOf(content, b), rowOf(previous, b), gate[b], N, rowOf(interpolated, b)),
+  );
   const backward = await repeated(REPEATS, async () =>
     await interpolateBackward(context!, {
       ...forwardRegions,
@@ -349,46 +356,40 @@ function group(
       dPrevious: gpuRegion("dPrevious", dPrevious),
       dGate: gpuRegion("dGate", dGate),
     }, { batch: B, n: N }));
-  group("interpolateBackward 16x128", {
-    name: `interpolateBackward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          dGate[b] += interpolateBackwardReference(
-            rowsOf(content, b),
-            rowsOf(previous, b),
-            gate[b],
-            N,
-            rowsOf(dInterpolated, b),
-            rowsOf(dContent, b),
-            rowsOf(dPrevious, b),
-          );
-        }
-      }
+  groupPerRow(
+    "interpolateBackward 16x128",
+    { cpu: "interpolateBackward", gpu: "interpolateBackward" },
+    backward,
+    (b) => {
+      dGate[b] += interpolateBackwardReference(
+        rowOf(content, b),
+        rowOf(previous, b),
+        gate[b],
+        N,
+        rowOf(dInterpolated, b),
+        rowOf(dContent, b),
+        rowOf(dPrevious, b),
+      );
     },
-  }, { name: `interpolateBackward ×${REPEATS} dispatches, one pass`, kernels: backward });
+  );
 }
 
 // ---- shift of [B, N] weightings: 5·B·N = 10 KFLOP; 8 KB in, 8 KB out.
 {
   const weights = values(B * N, 0, 1), taps = values(B * 3, 0, 1);
   const shifted = new Float32Array(B * N);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await shift(context!, {
       weights: gpuRegion("weights", weights),
       shift: gpuRegion("shift", taps),
       shifted: gpuRegion("shifted", shifted.length),
     }, { batch: B, n: N }));
-  group("shift 16x128", {
-    name: `shiftForward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          shiftForward(weights.subarray(b * N), taps.subarray(3 * b), N, shifted.subarray(b * N));
-        }
-      }
-    },
-  }, { name: `shift ×${REPEATS} dispatches, one pass`, kernels });
+  groupPerRow(
+    "shift 16x128",
+    { cpu: "shiftForward", gpu: "shift" },
+    dispatches,
+    (b) => shiftForward(rowOf(weights, b), rowOf(taps, b, 3), N, rowOf(shifted, b)),
+  );
 }
 
 // ---- shift's backward over [B, N]: 12 FLOP per element (25 KFLOP) and three row sums for
@@ -396,7 +397,7 @@ function group(
 {
   const weights = values(B * N, 0, 1), taps = values(B * 3, 0, 1), dShifted = values(B * N);
   const dWeights = values(B * N), dShift = values(B * 3);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await shiftBackward(context!, {
       weights: gpuRegion("weights", weights),
       shift: gpuRegion("shift", taps),
@@ -404,45 +405,38 @@ function group(
       dWeights: gpuRegion("dWeights", dWeights),
       dShift: gpuRegion("dShift", dShift),
     }, { batch: B, n: N }));
-  group("shiftBackward 16x128", {
-    name: `shiftBackward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          shiftBackwardReference(
-            weights.subarray(b * N),
-            taps.subarray(3 * b),
-            N,
-            dShifted.subarray(b * N),
-            dWeights.subarray(b * N),
-            dShift.subarray(3 * b),
-          );
-        }
-      }
-    },
-  }, { name: `shiftBackward ×${REPEATS} dispatches, one pass`, kernels });
+  groupPerRow(
+    "shiftBackward 16x128",
+    { cpu: "shiftBackward", gpu: "shiftBackward" },
+    dispatches,
+    (b) =>
+      shiftBackwardReference(
+        rowOf(weights, b),
+        rowOf(taps, b, 3),
+        N,
+        rowOf(dShifted, b),
+        rowOf(dWeights, b),
+        rowOf(dShift, b, 3),
+      ),
+  );
 }
 
 // ---- sharpen of [B, N] weightings: B·N pow (twice on the GPU) and a row sum; 8 KB in and out.
 {
   const ws = values(B * N, 0, 1), gamma = values(B, 1, 4);
   const w = new Float32Array(B * N);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await sharpen(context!, {
       shifted: gpuRegion("shifted", ws),
       gamma: gpuRegion("gamma", gamma),
       sharpened: gpuRegion("sharpened", w.length),
     }, { batch: B, n: N }));
-  group("sharpen 16x128", {
-    name: `sharpenForward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          sharpenForward(ws.subarray(b * N), gamma[b], N, w.subarray(b * N));
-        }
-      }
-    },
-  }, { name: `sharpen ×${REPEATS} dispatches, one pass`, kernels });
+  groupPerRow(
+    "sharpen 16x128",
+    { cpu: "sharpenForward", gpu: "sharpen" },
+    dispatches,
+    (b) => sharpenForward(rowOf(ws, b), gamma[b], N, rowOf(w, b)),
+  );
 }
 
 // ---- sharpening's backward over [B, N]: 10 FLOP and a log per element (20 KFLOP, 2048 log),
@@ -450,9 +444,8 @@ function group(
 {
   const ws = values(B * N, 0, 1), gamma = values(B, 1, 4), dw = values(B * N);
   const w = new Float32Array(B * N), dws = values(B * N), dGamma = values(B);
-  const rowsOf = (array: Float32Array, b: number) => array.subarray(b * N, (b + 1) * N);
-  for (let b = 0; b < B; b++) sharpenForward(rowsOf(ws, b), gamma[b], N, rowsOf(w, b));
-  const kernels = await repeated(REPEATS, async () =>
+  for (let b = 0; b < B; b++) sharpenForward(rowOf(ws, b), gamma[b], N, rowOf(w, b));
+  const dispatches = await repeated(REPEATS, async () =>
     await sharpenBackward(context!, {
       shifted: gpuRegion("shifted", ws),
       gamma: gpuRegion("gamma", gamma),
@@ -461,57 +454,52 @@ function group(
       dShifted: gpuRegion("dShifted", dws),
       dGamma: gpuRegion("dGamma", dGamma),
     }, { batch: B, n: N }));
-  group("sharpenBackward 16x128", {
-    name: `sharpenBackward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          dGamma[b] += sharpenBackwardReference(
-            rowsOf(ws, b),
-            gamma[b],
-            N,
-            rowsOf(w, b),
-            rowsOf(dw, b),
-            rowsOf(dws, b),
-          );
-        }
-      }
+  groupPerRow(
+    "sharpenBackward 16x128",
+    { cpu: "sharpenBackward", gpu: "sharpenBackward" },
+    dispatches,
+    (b) => {
+      dGamma[b] += sharpenBackwardReference(
+        rowOf(ws, b),
+        gamma[b],
+        N,
+        rowOf(w, b),
+        rowOf(dw, b),
+        rowOf(dws, b),
+      );
     },
-  }, { name: `sharpenBackward ×${REPEATS} dispatches, one pass`, kernels });
+  );
 }
 
 // ---- bias gradient of the LSTM over a sequence: Σ over T·B rows of dGates [352, 4H]:
 // 141 K adds; reads 563 KB, writes 1.6 KB.
 {
   const dGates = values(VECTORS * 4 * H), dBias = new Float32Array(4 * H);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await sumRows(context!, {
       input: gpuRegion("dGates", dGates),
       output: gpuRegion("dBias", dBias),
     }, { count: VECTORS, width: 4 * H, accumulate: true }));
-  group("sumRows 352x400", {
-    name: `sumRows ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) sumRowsReference(dBias, dGates, VECTORS, 4 * H);
-    },
-  }, { name: `sumRows += ×${REPEATS} dispatches, one pass`, kernels });
+  group(
+    "sumRows 352x400",
+    { cpu: "sumRows", gpu: "sumRows +=" },
+    dispatches,
+    () => sumRowsReference(dBias, dGates, VECTORS, 4 * H),
+  );
 }
 
 // ---- total of the loss terms [T/2·B·O] = 1408 (one workgroup): 1408 adds; reads 5.6 KB, writes
 // one value.
 {
   const terms = values(LOSS_TERMS, 0, 1), total = new Float32Array(1);
-  const kernels = await repeated(REPEATS, async () =>
+  const dispatches = await repeated(REPEATS, async () =>
     await sumAll(context!, {
       input: gpuRegion("terms", terms),
       output: gpuRegion("total", total.length),
     }, { count: LOSS_TERMS }));
-  group(`sumAll ${LOSS_TERMS}`, {
-    name: `sumAll ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) total[0] = sumAllReference(terms);
-    },
-  }, { name: `sumAll ×${REPEATS} dispatches, one pass`, kernels });
+  group(`sumAll ${LOSS_TERMS}`, { cpu: "sumAll", gpu: "sumAll" }, dispatches, () => {
+    total[0] = sumAllReference(terms);
+  });
 }
 
 // ---- LSTM cell [B, H]: 5 transcendental functions per unit (8000); reads 32 KB, writes 45 KB.
@@ -533,7 +521,8 @@ function group(
     matTVecAdd() {},
     outerAdd() {},
   };
-  const kernels = await repeated(REPEATS, async () =>
+  const shape = { hidden: H, inputs: 0, batch: B };
+  const forward = await repeated(REPEATS, async () =>
     await lstmCell(context!, {
       preActivations: gpuRegion("preActivations", pre),
       cPrev: gpuRegion("cPrev", cPrev),
@@ -541,15 +530,12 @@ function group(
       c: gpuRegion("c", c.length),
       h: gpuRegion("h", h.length),
     }, { batch: B, hidden: H }));
-  group("lstmCell 16x100", {
-    name: `lstmForward without products ×${REPEATS}`,
-    fn() {
-      const shape = { hidden: H, inputs: 0, batch: B };
-      for (let r = 0; r < REPEATS; r++) {
-        lstmForward(noProducts, weights, shape, pre, h, cPrev, gates, c, tanhC, h);
-      }
-    },
-  }, { name: `lstmCell ×${REPEATS} dispatches, one pass`, kernels });
+  group(
+    "lstmCell 16x100",
+    { cpu: "lstmForward without products", gpu: "lstmCell" },
+    forward,
+    () => lstmForward(noProducts, weights, shape, pre, h, cPrev, gates, c, tanhC, h),
+  );
 
   // Backward [B, H]: about 22 FLOP per unit (35 KFLOP), and on the GPU a tanh of c (the CPU
   // reads it saved); reads gates, c_prev, c, dh and dc (51 KB), writes dPreActivations and
@@ -560,6 +546,7 @@ function group(
   plainCpuKernels.lstmCellForward(savedGates, cPrev, H, B, savedC, savedTanhC, h);
   const dh = values(B * H), dc = values(B * H);
   const dPre = new Float32Array(B * 4 * H), dcPrev = new Float32Array(B * H);
+  const unused = new Float32Array(0);
   const backward = await repeated(REPEATS, async () =>
     await lstmCellBackward(context!, {
       gates: gpuRegion("gates", savedGates),
@@ -570,29 +557,27 @@ function group(
       dPreActivations: gpuRegion("dPreActivations", dPre.length),
       dcPrev: gpuRegion("dcPrev", dcPrev.length),
     }, { batch: B, hidden: H }));
-  group("lstmCellBackward 16x100", {
-    name: `lstmBackward without products ×${REPEATS}`,
-    fn() {
-      const shape = { hidden: H, inputs: 0, batch: B };
-      const unused = new Float32Array(0);
-      for (let r = 0; r < REPEATS; r++) {
-        dcPrev.set(dc);
-        lstmBackward(
-          noProducts,
-          weights,
-          shape,
-          savedGates,
-          cPrev,
-          savedTanhC,
-          dh,
-          dcPrev,
-          dPre,
-          unused,
-          unused,
-        );
-      }
+  group(
+    "lstmCellBackward 16x100",
+    { cpu: "lstmBackward without products", gpu: "lstmCellBackward" },
+    backward,
+    () => {
+      dcPrev.set(dc);
+      lstmBackward(
+        noProducts,
+        weights,
+        shape,
+        savedGates,
+        cPrev,
+        savedTanhC,
+        dh,
+        dcPrev,
+        dPre,
+        unused,
+        unused,
+      );
     },
-  }, { name: `lstmCellBackward ×${REPEATS} dispatches, one pass`, kernels: backward });
+  );
 }
 
 // ---- write-head activations [B, 3M + 6]: per row 26 exp and 2 log (softplus twice, the gate,
@@ -603,24 +588,21 @@ function group(
   const layout = headLayout("write", M);
   const raw = values(B * WRITE_HEAD, -5, 5), act = new Float32Array(B * WRITE_HEAD);
   const dAct = values(B * WRITE_HEAD), dRaw = new Float32Array(B * WRITE_HEAD);
-  const rowOf = (array: Float32Array, b: number) =>
-    array.subarray(b * WRITE_HEAD, (b + 1) * WRITE_HEAD);
-  for (let b = 0; b < B; b++) activateHead(layout, M, rowOf(raw, b), rowOf(act, b));
+  const headOf = (array: Float32Array, b: number) => rowOf(array, b, WRITE_HEAD);
+  for (let b = 0; b < B; b++) activateHead(layout, M, headOf(raw, b), headOf(act, b));
   const rawRegion = gpuRegion("raw", raw);
   const shape = { kind: "write", batch: B, m: M } as const;
-  const forward = await repeated(
-    REPEATS,
-    async () =>
-      await headActivations(context!, { raw: rawRegion, act: gpuRegion("act", act.length) }, shape),
+  const forward = await repeated(REPEATS, async () =>
+    await headActivations(context!, {
+      raw: rawRegion,
+      act: gpuRegion("act", act.length),
+    }, shape));
+  groupPerRow(
+    "headActivations write 16x66",
+    { cpu: "activateHead", gpu: "headActivations" },
+    forward,
+    (b) => activateHead(layout, M, headOf(raw, b), headOf(act, b)),
   );
-  group("headActivations write 16x66", {
-    name: `activateHead ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) activateHead(layout, M, rowOf(raw, b), rowOf(act, b));
-      }
-    },
-  }, { name: `headActivations ×${REPEATS} dispatches, one pass`, kernels: forward });
   const backward = await repeated(REPEATS, async () =>
     await headActivationsBackward(context!, {
       raw: rawRegion,
@@ -628,23 +610,20 @@ function group(
       dAct: gpuRegion("dAct", dAct),
       dRaw: gpuRegion("dRaw", dRaw.length),
     }, shape));
-  group("headActivationsBackward write 16x66", {
-    name: `activateHeadBackward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          activateHeadBackward(
-            layout,
-            M,
-            rowOf(raw, b),
-            rowOf(act, b),
-            rowOf(dAct, b),
-            rowOf(dRaw, b),
-          );
-        }
-      }
-    },
-  }, { name: `headActivationsBackward ×${REPEATS} dispatches, one pass`, kernels: backward });
+  groupPerRow(
+    "headActivationsBackward write 16x66",
+    { cpu: "activateHeadBackward", gpu: "headActivationsBackward" },
+    backward,
+    (b) =>
+      activateHeadBackward(
+        layout,
+        M,
+        headOf(raw, b),
+        headOf(act, b),
+        headOf(dAct, b),
+        headOf(dRaw, b),
+      ),
+  );
 }
 
 // ---- content addressing [B, N, M], forward: the cosine (6·B·N·M = 246 KFLOP) and a softmax
@@ -669,28 +648,22 @@ function group(
       similarity: similarityRegion,
       weights: weightsRegion,
     }, { batch: B, n: N, m: M }));
-  const rowsOf = (array: Float32Array, b: number) => array.subarray(b * N, (b + 1) * N);
-  const memoryOf = (array: Float32Array, b: number) => array.subarray(b * N * M);
-  const keyOf = (array: Float32Array, b: number) => array.subarray(b * M);
-  group("contentAddressing 16x128x20", {
-    name: `contentForward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          contentForward(
-            memoryOf(memory, b),
-            keyOf(key, b),
-            beta[b],
-            N,
-            M,
-            rowsOf(similarity, b),
-            rowsOf(norms, b),
-            rowsOf(weights, b),
-          );
-        }
-      }
-    },
-  }, { name: `contentAddressing ×${REPEATS} dispatches, one pass`, kernels: forward });
+  groupPerRow(
+    "contentAddressing 16x128x20",
+    { cpu: "contentForward", gpu: "contentAddressing" },
+    forward,
+    (b) =>
+      contentForward(
+        rowOf(memory, b, N * M),
+        rowOf(key, b, M),
+        beta[b],
+        N,
+        M,
+        rowOf(similarity, b),
+        rowOf(norms, b),
+        rowOf(weights, b),
+      ),
+  );
   const backward = await repeated(REPEATS, async () =>
     await contentAddressingBackward(context!, {
       ...forwardRegions,
@@ -701,60 +674,57 @@ function group(
       dKey: gpuRegion("dKey", dKey.length),
       dBeta: gpuRegion("dBeta", B),
     }, { batch: B, n: N, m: M }));
-  group("contentAddressingBackward 16x128x20", {
-    name: `contentBackward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          contentBackward(
-            memoryOf(memory, b),
-            keyOf(key, b),
-            beta[b],
-            N,
-            M,
-            rowsOf(similarity, b),
-            rowsOf(norms, b),
-            rowsOf(weights, b),
-            rowsOf(dWeights, b),
-            memoryOf(dMemory, b),
-            keyOf(dKey, b),
-          );
-        }
-      }
-    },
-  }, { name: `contentAddressingBackward ×${REPEATS} dispatches, one pass`, kernels: backward });
+  groupPerRow(
+    "contentAddressingBackward 16x128x20",
+    { cpu: "contentBackward", gpu: "contentAddressingBackward" },
+    backward,
+    (b) =>
+      contentBackward(
+        rowOf(memory, b, N * M),
+        rowOf(key, b, M),
+        beta[b],
+        N,
+        M,
+        rowOf(similarity, b),
+        rowOf(norms, b),
+        rowOf(weights, b),
+        rowOf(dWeights, b),
+        rowOf(dMemory, b, N * M),
+        rowOf(dKey, b, M),
+      ),
+  );
 }
 
 // ---- memory write [B, N, M]: 4 FLOP per element (164 KFLOP); reads 164 KB, writes 164 KB.
 {
   const before = values(B * N * M), weights = values(B * N, 0, 1);
   const erase = values(B * M, 0, 1), add = values(B * M), after = new Float32Array(B * N * M);
-  const kernels = await repeated(REPEATS, async () =>
+  const forwardRegions = {
+    before: gpuRegion("before", before),
+    weights: gpuRegion("weights", weights),
+    erase: gpuRegion("erase", erase),
+    add: gpuRegion("add", add),
+  };
+  const dispatches = await repeated(REPEATS, async () =>
     await memoryWrite(context!, {
-      before: gpuRegion("before", before),
-      weights: gpuRegion("weights", weights),
-      erase: gpuRegion("erase", erase),
-      add: gpuRegion("add", add),
+      ...forwardRegions,
       after: gpuRegion("after", after.length),
     }, { batch: B, n: N, m: M }));
-  group("memoryWrite 16x128x20", {
-    name: `writeForward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        for (let b = 0; b < B; b++) {
-          writeForward(
-            before.subarray(b * N * M),
-            weights.subarray(b * N),
-            erase.subarray(b * M),
-            add.subarray(b * M),
-            N,
-            M,
-            after.subarray(b * N * M),
-          );
-        }
-      }
-    },
-  }, { name: `memoryWrite ×${REPEATS} dispatches, one pass`, kernels });
+  groupPerRow(
+    "memoryWrite 16x128x20",
+    { cpu: "writeForward", gpu: "memoryWrite" },
+    dispatches,
+    (b) =>
+      writeForward(
+        rowOf(before, b, N * M),
+        rowOf(weights, b),
+        rowOf(erase, b, M),
+        rowOf(add, b, M),
+        N,
+        M,
+        rowOf(after, b, N * M),
+      ),
+  );
 
   // Backward: about 12 FLOP per element (492 KFLOP); reads the memory before the write and
   // dAfter (328 KB), writes dBefore (164 KB), reads and writes dWeights, dErase and dAdd (10 KB).
@@ -764,36 +734,33 @@ function group(
   const dWeights = values(B * N), dErase = values(B * M), dAdd = values(B * M);
   const backward = await repeated(REPEATS, async () =>
     await memoryWriteBackward(context!, {
-      before: gpuRegion("before", before),
-      weights: gpuRegion("weights", weights),
-      erase: gpuRegion("erase", erase),
-      add: gpuRegion("add", add),
+      ...forwardRegions,
       dAfter: gpuRegion("dAfter", dAfter),
       dBefore: gpuRegion("dBefore", dBefore.length),
       dWeights: gpuRegion("dWeights", dWeights),
       dErase: gpuRegion("dErase", dErase),
       dAdd: gpuRegion("dAdd", dAdd),
     }, { batch: B, n: N, m: M }));
-  group("memoryWriteBackward 16x128x20", {
-    name: `writeBackward ×${REPEATS}`,
-    fn() {
-      for (let r = 0; r < REPEATS; r++) {
-        dBefore.set(dAfter);
-        for (let b = 0; b < B; b++) {
-          writeBackward(
-            before.subarray(b * N * M),
-            weights.subarray(b * N),
-            erase.subarray(b * M),
-            add.subarray(b * M),
-            N,
-            M,
-            dBefore.subarray(b * N * M),
-            dWeights.subarray(b * N),
-            dErase.subarray(b * M),
-            dAdd.subarray(b * M),
-          );
-        }
-      }
+  const writeBackwardRow = (b: number) =>
+    writeBackward(
+      rowOf(before, b, N * M),
+      rowOf(weights, b),
+      rowOf(erase, b, M),
+      rowOf(add, b, M),
+      N,
+      M,
+      rowOf(dBefore, b, N * M),
+      rowOf(dWeights, b),
+      rowOf(dErase, b, M),
+      rowOf(dAdd, b, M),
+    );
+  group(
+    "memoryWriteBackward 16x128x20",
+    { cpu: "writeBackward", gpu: "memoryWriteBackward" },
+    backward,
+    () => {
+      dBefore.set(dAfter);
+      for (let b = 0; b < B; b++) writeBackwardRow(b);
     },
-  }, { name: `memoryWriteBackward ×${REPEATS} dispatches, one pass`, kernels: backward });
+  );
 }
