@@ -4,7 +4,7 @@ import { type NTMConfig, UsageError } from "../lib/config.ts";
 import { CpuBackend } from "../lib/cpu/backend.ts";
 import { referenceRmsprop } from "../lib/cpu/rmsprop.ts";
 import { GpuBackend } from "../lib/gpu/backend.ts";
-import { readFloats, runKernels } from "../lib/gpu/context.ts";
+import { createGpuContext, GpuKernelError, readFloats, runKernels } from "../lib/gpu/context.ts";
 import { GpuNtm } from "../lib/gpu/ntm/model.ts";
 import { paramTextureSize, readParamTexture } from "../lib/gpu/ntm/param_texture.ts";
 import { isWeightMatrix } from "../lib/gpu/ntm/param_layout.ts";
@@ -248,5 +248,28 @@ Deno.test({
     } finally {
       model.dispose();
     }
+  },
+});
+
+Deno.test({
+  name:
+    "GpuBackend.train reports a device lost mid-round as a GpuKernelError naming the training kernels",
+  ignore,
+  async fn() {
+    // A context of its own: losing the shared one would fail the other tests of this file.
+    const lossy = await createGpuContext();
+    const gpu = await GpuBackend.create(lossy, copySetup(3), { batchesPerSubmit: 4 });
+    let destroyed = false;
+    await assert.rejects(
+      gpu.train(1, 64, () => {
+        if (!destroyed) lossy.device.destroy();
+        destroyed = true;
+      }),
+      (error: Error) =>
+        error instanceof GpuKernelError && error === lossy.lost &&
+        /^WebGPU kernel "ntm task data \w+, ntm forward, .*ntm update" failed: device lost/.test(
+          error.message,
+        ),
+    );
   },
 });

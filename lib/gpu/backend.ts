@@ -122,9 +122,12 @@ export class GpuBackend implements TrainingBackend {
         (done) => onProgress?.(records.length + done),
       );
       // The readback queues behind the round's work: one wait for both (each costs a device
-      // poll, ~10 ms in Deno).
-      const [filed] = await Promise.all([this.#model.readRecords(round), completed]);
-      filed.forEach((record, index) => records.push({ batch: start + index, ...record }));
+      // poll, ~10 ms in Deno). Both settle before an error surfaces; a lost device names the
+      // round's kernels.
+      const [filed, done] = await Promise.allSettled([this.#model.readRecords(round), completed]);
+      if (filed.status === "rejected") throw this.#context.lost ?? filed.reason;
+      if (done.status === "rejected") throw this.#context.lost ?? done.reason;
+      filed.value.forEach((record, index) => records.push({ batch: start + index, ...record }));
     }
     return records;
   }

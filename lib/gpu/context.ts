@@ -309,7 +309,8 @@ export async function readBytes(
   });
   const encoder = context.device.createCommandEncoder({ label: `${buffer.label} readback` });
   encoder.copyBufferToBuffer(buffer, offset, staging, 0, bytes);
-  submit(context, encoder);
+  // Not through `submit`: a device loss while the copy waits is the kernels' before it.
+  context.device.queue.submit([encoder.finish()]);
   await staging.mapAsync(GPUMapMode.READ);
   const copy = staging.getMappedRange().slice(0);
   staging.unmap();
