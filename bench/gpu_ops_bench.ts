@@ -89,6 +89,15 @@ function gpuRegion(label: string, data: Float32Array | number): TensorRegion {
   return { buffer: storageBuffer(context!, label, typeof data === "number" ? 4 * data : data) };
 }
 
+/**
+ * `make()`'s result, made at the first call: regions that a block's forward and backward share,
+ * created only when a GPU prepares them.
+ */
+function lazy<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 /** One prepared dispatch repeated `count` times (no kernels without a GPU). */
 interface Dispatches {
   readonly count: number;
@@ -331,14 +340,14 @@ function groupPerRow(
   const content = values(B * N, 0, 1), previous = values(B * N, 0, 1), gate = values(B, 0, 1);
   const interpolated = new Float32Array(B * N), dInterpolated = values(B * N);
   const dContent = values(B * N), dPrevious = values(B * N), dGate = values(B);
-  const forwardRegions = {
+  const forwardRegions = lazy(() => ({
     content: gpuRegion("content", content),
     previous: gpuRegion("previous", previous),
     gate: gpuRegion("gate", gate),
-  };
+  }));
   const forward = await repeated(REPEATS, async () =>
     await interpolate(context!, {
-      ...forwardRegions,
+      ...forwardRegions(),
       interpolated: gpuRegion("interpolated", interpolated.length),
     }, { batch: B, n: N }));
   groupPerRow(
@@ -350,7 +359,7 @@ function groupPerRow(
   );
   const backward = await repeated(REPEATS, async () =>
     await interpolateBackward(context!, {
-      ...forwardRegions,
+      ...forwardRegions(),
       dInterpolated: gpuRegion("dInterpolated", dInterpolated),
       dContent: gpuRegion("dContent", dContent),
       dPrevious: gpuRegion("dPrevious", dPrevious),
@@ -590,11 +599,11 @@ function groupPerRow(
   const dAct = values(B * WRITE_HEAD), dRaw = new Float32Array(B * WRITE_HEAD);
   const headOf = (array: Float32Array, b: number) => rowOf(array, b, WRITE_HEAD);
   for (let b = 0; b < B; b++) activateHead(layout, M, headOf(raw, b), headOf(act, b));
-  const rawRegion = gpuRegion("raw", raw);
+  const rawRegion = lazy(() => gpuRegion("raw", raw));
   const shape = { kind: "write", batch: B, m: M } as const;
   const forward = await repeated(REPEATS, async () =>
     await headActivations(context!, {
-      raw: rawRegion,
+      raw: rawRegion(),
       act: gpuRegion("act", act.length),
     }, shape));
   groupPerRow(
@@ -605,7 +614,7 @@ function groupPerRow(
   );
   const backward = await repeated(REPEATS, async () =>
     await headActivationsBackward(context!, {
-      raw: rawRegion,
+      raw: rawRegion(),
       act: gpuRegion("saved act", act),
       dAct: gpuRegion("dAct", dAct),
       dRaw: gpuRegion("dRaw", dRaw.length),
@@ -635,18 +644,18 @@ function groupPerRow(
   const similarity = new Float32Array(B * N), norms = new Float32Array(B * N);
   const weights = new Float32Array(B * N), dWeights = values(B * N);
   const dMemory = new Float32Array(B * N * M), dKey = new Float32Array(B * M);
-  const forwardRegions = {
+  const forwardRegions = lazy(() => ({
     memory: gpuRegion("memory", memory),
     key: gpuRegion("key", key),
     beta: gpuRegion("beta", beta),
-  };
-  const similarityRegion = gpuRegion("similarity", similarity.length);
-  const weightsRegion = gpuRegion("weights", weights.length);
+  }));
+  const similarityRegion = lazy(() => gpuRegion("similarity", similarity.length));
+  const weightsRegion = lazy(() => gpuRegion("weights", weights.length));
   const forward = await repeated(REPEATS, async () =>
     await contentAddressing(context!, {
-      ...forwardRegions,
-      similarity: similarityRegion,
-      weights: weightsRegion,
+      ...forwardRegions(),
+      similarity: similarityRegion(),
+      weights: weightsRegion(),
     }, { batch: B, n: N, m: M }));
   groupPerRow(
     "contentAddressing 16x128x20",
@@ -666,9 +675,9 @@ function groupPerRow(
   );
   const backward = await repeated(REPEATS, async () =>
     await contentAddressingBackward(context!, {
-      ...forwardRegions,
-      similarity: similarityRegion,
-      weights: weightsRegion,
+      ...forwardRegions(),
+      similarity: similarityRegion(),
+      weights: weightsRegion(),
       dWeights: gpuRegion("dWeights", dWeights),
       dMemory: gpuRegion("dMemory", dMemory.length),
       dKey: gpuRegion("dKey", dKey.length),
@@ -699,15 +708,15 @@ function groupPerRow(
 {
   const before = values(B * N * M), weights = values(B * N, 0, 1);
   const erase = values(B * M, 0, 1), add = values(B * M), after = new Float32Array(B * N * M);
-  const forwardRegions = {
+  const forwardRegions = lazy(() => ({
     before: gpuRegion("before", before),
     weights: gpuRegion("weights", weights),
     erase: gpuRegion("erase", erase),
     add: gpuRegion("add", add),
-  };
+  }));
   const dispatches = await repeated(REPEATS, async () =>
     await memoryWrite(context!, {
-      ...forwardRegions,
+      ...forwardRegions(),
       after: gpuRegion("after", after.length),
     }, { batch: B, n: N, m: M }));
   groupPerRow(
@@ -734,7 +743,7 @@ function groupPerRow(
   const dWeights = values(B * N), dErase = values(B * M), dAdd = values(B * M);
   const backward = await repeated(REPEATS, async () =>
     await memoryWriteBackward(context!, {
-      ...forwardRegions,
+      ...forwardRegions(),
       dAfter: gpuRegion("dAfter", dAfter),
       dBefore: gpuRegion("dBefore", dBefore.length),
       dWeights: gpuRegion("dWeights", dWeights),

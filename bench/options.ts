@@ -45,7 +45,8 @@ function parseValue(name: string, option: BenchOption, text: string): number | n
 
 /**
  * Parses `Deno.args` for a bench script: `--help` prints `description` and the options and
- * exits 0; bad input prints one line and exits 2.
+ * exits 0; bad input prints one line and exits 2, as `runCommand` (lib/cli/exit.ts) does for
+ * the tasks (a bench script's top level has no command to wrap).
  */
 export function benchOptions<S extends Record<string, BenchOption>>(
   description: string,

@@ -269,11 +269,12 @@ Deno.test("writeFilesAtomic() renames only once every file is written, and remov
 
     await writeFilesAtomic([[`${dir}/a.json`, "{}"], [`${dir}/b.bin`, new Uint8Array(4)]]);
     await Deno.writeTextFile(temporaryPath(`${dir}/c.safetensors`), "cut short");
-    await Deno.writeTextFile(`${dir}/other-process.safetensors.1.tmp`, "not ours");
+    const otherProcess = `other-process.safetensors.${Deno.pid + 1}.tmp`;
+    await Deno.writeTextFile(`${dir}/${otherProcess}`, "not ours");
     assert.deepEqual(removeTemporaryFiles(dir), [temporaryPath(`${dir}/c.safetensors`)]);
     assert.deepEqual(
       [...Deno.readDirSync(dir)].map((entry) => entry.name).sort(),
-      ["a.json", "b.bin", "other-process.safetensors.1.tmp"],
+      ["a.json", "b.bin", otherProcess],
     );
     assert.deepEqual(removeTemporaryFiles(`${dir}/missing`), []);
   });

@@ -418,6 +418,24 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
         /Cannot resume from good\/copy-task-1000-batch-2\.safetensors: -p memory_m=3 would change its model \(it has memory_m=2\); a resumed run keeps the checkpoint's model, so leave that -p out$/,
       ],
       [
+        "resume with more heads and a new learning rate",
+        TASKS.copy,
+        ["--resume", good, "-p", "num_heads=2", "-p", "rmsprop_lr=0.001", "-p", "num_batches=4"],
+        /: -p num_heads=2 would change its model \(it has num_heads=1\); a resumed run keeps/,
+      ],
+      [
+        "resume with a head list",
+        TASKS.copy,
+        ["--resume", good, "-p", "heads=write,read", "-p", "num_batches=4"],
+        /: -p heads=write,read would change its model \(it has heads=""\); a resumed run keeps/,
+      ],
+      [
+        "empty resume path",
+        TASKS.copy,
+        ["--resume", ""],
+        /Cannot use option --resume: the path is empty; give the path of a checkpoint$/,
+      ],
+      [
         "checkpoint shapes that do not fit its params",
         TASKS.copy,
         ["--resume", "reshaped.safetensors", "-p", "num_batches=4"],

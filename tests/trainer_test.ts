@@ -216,6 +216,28 @@ Deno.test("train() sizes chunks to chunkSeconds, so a stop waits one chunk at mo
   );
 });
 
+Deno.test("train() keeps its chunk limit after a chunk that a boundary cut short", async () => {
+  // Each call costs 100 ms plus 100 ms per batch; chunks of 0.5 s hold 3 batches. A chunk of
+  // one batch before a report boundary looks slow per batch, and must not lower the limit.
+  let clock = 0;
+  const calls: [number, number][] = [];
+  const backend = fakeBackend(calls);
+  await train(options({
+    backend: {
+      ...backend,
+      train: (first, count, onProgress) => {
+        clock += 100 + 100 * count;
+        return backend.train(first, count, onProgress);
+      },
+    },
+    numBatches: 12,
+    reportInterval: 4,
+    chunkSeconds: 0.5,
+    now: () => clock,
+  }));
+  assert.deepEqual(calls, [[1, 1], [2, 2], [4, 1], [5, 3], [8, 1], [9, 3], [12, 1]]);
+});
+
 Deno.test("train() goes on without the metrics file when an append fails", async () => {
   const dir = await Deno.makeTempDir();
   try {

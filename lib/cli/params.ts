@@ -103,14 +103,20 @@ export function resolveParams<S extends ParamSchema>(
   return values as ParamValues<S>;
 }
 
+/** A param's value as messages and listings show it: an empty string as `""`. */
+export function formatParamValue(value: number | string): string {
+  return value === "" ? '""' : String(value);
+}
+
 /** The params as aligned `name  value  (description)` lines. */
 export function formatParams<S extends ParamSchema>(schema: S, params: ParamValues<S>): string[] {
   const names = Object.keys(schema);
   const width = Math.max(...names.map((name) => name.length));
   return names.map((name) => {
     const value = (params as Record<string, number | string>)[name];
-    const shown = value === "" ? '""' : String(value);
-    return `  ${name.padEnd(width)}  ${shown.padEnd(8)}  ${schema[name].description}`;
+    return `  ${name.padEnd(width)}  ${formatParamValue(value).padEnd(8)}  ${
+      schema[name].description
+    }`;
   });
 }
 

@@ -27,7 +27,7 @@ import {
 } from "../train/task.ts";
 import { train } from "../train/trainer.ts";
 import { EXIT_INTERRUPTED, runCommand } from "./exit.ts";
-import { formatParams, resolveParams } from "./params.ts";
+import { formatParams, formatParamValue, resolveParams } from "./params.ts";
 import { terminalProgress } from "./progress.ts";
 import {
   DEFAULT_SEED,
@@ -115,15 +115,16 @@ function checkpointParams<S extends TaskSchema>(
 
 /**
  * A resumed run keeps the checkpoint's model: `-p` may change training params (and the batch
- * size), not the tensors' shapes.
+ * size), not the tensors' shapes. `saved` are the checkpoint's params.
  */
 function checkSameModel<S extends TaskSchema>(
   task: TaskDefinition<S>,
   checkpoint: LoadedCheckpoint,
+  saved: ParamValues<S>,
   params: ParamValues<S>,
 ): void {
-  const saved = checkpointParams(task, checkpoint) as Record<string, number | string>;
-  const values = params as Record<string, number | string>;
+  const before = saved as Record<string, number | string>;
+  const after = params as Record<string, number | string>;
   const model = (candidate: Record<string, number | string>) => {
     try {
       const { entries } = paramLayout(task.config(candidate as ParamValues<S>));
@@ -132,17 +133,19 @@ function checkSameModel<S extends TaskSchema>(
       return "invalid";
     }
   };
-  if (model(saved) === model(values)) return;
-  const differing = Object.keys(values).filter((name) => values[name] !== saved[name]);
-  const reshaping = differing.filter((name) =>
-    model({ ...saved, [name]: values[name] }) !== model(saved)
+  if (model(before) === model(after)) return;
+  // The params that reshape: alone on the checkpoint's, or when put back to its value (such as
+  // heads and num_heads, which reshape only together).
+  const changed = Object.keys(after).filter((name) =>
+    after[name] !== before[name] &&
+    (model({ ...before, [name]: after[name] }) !== model(before) ||
+      model({ ...after, [name]: before[name] }) !== model(after))
   );
-  const changed = reshaping.length > 0 ? reshaping : differing;
   throw new UsageError(
     `Cannot resume from ${checkpoint.path}: ${
-      changed.map((name) => `-p ${name}=${values[name]}`).join(", ")
+      changed.map((name) => `-p ${name}=${formatParamValue(after[name])}`).join(", ")
     } would change its model (it has ${
-      changed.map((name) => `${name}=${saved[name]}`).join(", ")
+      changed.map((name) => `${name}=${formatParamValue(before[name])}`).join(", ")
     }); a resumed run keeps the checkpoint's model, so leave ${
       changed.length === 1 ? "that -p" : "those -p"
     } out`,
@@ -166,13 +169,10 @@ async function planRun<S extends TaskSchema>(
     );
   }
   const seed = resumed?.seed ?? options.seed ?? DEFAULT_SEED;
-  const params = resolveParams(
-    task.params,
-    options.params,
-    resumed && checkpointParams(task, resumed),
-  );
+  const saved = resumed && checkpointParams(task, resumed);
+  const params = resolveParams(task.params, options.params, saved);
   task.check(params);
-  if (resumed) checkSameModel(task, resumed, params);
+  if (resumed) checkSameModel(task, resumed, saved!, params);
   const numBatches = Number(params.num_batches);
   if (resumed && resumed.batch >= numBatches) {
     throw new UsageError(
@@ -250,7 +250,8 @@ async function trainTask<S extends TaskSchema>(
   const onInterrupt = () => {
     progress.clear();
     if (stop) {
-      // A checkpoint being written is dropped whole: its files are still temporary.
+      // A checkpoint being written is dropped: its files are still temporary (unless the
+      // history was already renamed; a checkpoint file never stands without its history).
       if (checkpointsOn) removeTemporaryFiles(options.checkpointPath);
       console.error("Interrupted again: quitting without saving");
       Deno.exit(EXIT_INTERRUPTED);

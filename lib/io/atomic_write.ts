@@ -4,6 +4,8 @@
  * @module
  */
 
+import { join } from "node:path";
+
 /** The temporary file this process writes `path` through before renaming it. */
 export function temporaryPath(path: string): string {
   return `${path}.${Deno.pid}.tmp`;
@@ -50,7 +52,7 @@ export function removeTemporaryFiles(directory: string): string[] {
   try {
     for (const entry of Deno.readDirSync(directory)) {
       if (!entry.isFile || !entry.name.endsWith(suffix)) continue;
-      const path = `${directory.replace(/\/+$/, "")}/${entry.name}`;
+      const path = join(directory, entry.name);
       try {
         Deno.removeSync(path);
         removed.push(path);

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import { type NTMConfig, UsageError } from "../config.ts";
 import {
   fromReferenceTensors,
@@ -80,7 +81,7 @@ export function checkpointBase(
   seed: number,
   batch: number,
 ): string {
-  return `${directory.replace(/\/+$/, "") || "/"}/${task}-${seed}-batch-${batch}`;
+  return join(directory, `${task}-${seed}-batch-${batch}`);
 }
 
 /** Name of the square-average tensor of trainable tensor `name`. */

@@ -77,10 +77,10 @@ export interface TrainerOptions {
   /** Polled between chunks; when true the trainer checkpoints what it completed and stops. */
   readonly stopRequested?: () => boolean;
   /**
-   * The time one chunk of training aims at, so that a stop request waits about this long at
-   * most: default 1 s. The first chunk is one batch; each later one is sized from the last's
-   * time per batch, and at most four times the one before. Infinity trains from boundary to
-   * boundary.
+   * The time one chunk of training aims at, so that a stop request waits about this long, or one
+   * batch if that takes longer: default 1 s. The first chunk's limit is one batch; each later
+   * limit comes from the time per batch of the last chunk that ran to its limit (or took too
+   * long), and is at most four times the limit before. Infinity trains from boundary to boundary.
    */
   readonly chunkSeconds?: number;
   /** The clock, in milliseconds: `performance.now` by default. */
@@ -185,8 +185,12 @@ export async function train(options: TrainerOptions): Promise<TrainingOutcome> {
     });
     const chunkTime = now() - chunkStart;
     windowMs += chunkTime;
-    const fitting = Math.floor(chunkMs / (chunkTime / records.length));
-    chunkLimit = Math.max(1, Math.min(4 * chunkLimit, fitting));
+    // A chunk cut short by a boundary carries the call's fixed cost on fewer batches: it only
+    // lowers the limit when it took too long.
+    if (records.length === chunkLimit || chunkTime > chunkMs) {
+      const fitting = Math.floor(chunkMs / (chunkTime / records.length));
+      if (!Number.isNaN(fitting)) chunkLimit = Math.max(1, Math.min(4 * chunkLimit, fitting));
+    }
     for (const record of records) {
       history.loss.push(record.loss);
       history.cost.push(record.cost);
