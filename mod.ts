@@ -30,6 +30,17 @@
  * const outputs = model.forward(initParams(layout, 10), input, { inputSteps: 4, outputSteps: 3 });
  * ```
  *
+ * @example Evaluate a checkpoint on sequences of length 80 and draw the first
+ * ```ts
+ * import { copyTask, runEvaluationCli } from "./mod.ts";
+ *
+ * await runEvaluationCli(copyTask, [
+ *   "checkpoints/copy-task-10-batch-20000.safetensors",
+ *   "-p", "sequence_min_len=80", "-p", "sequence_max_len=80",
+ *   "--image", "copy-80.png",
+ * ]);
+ * ```
+ *
  * @module
  */
 
@@ -74,6 +85,8 @@ export * from "./lib/train/task.ts";
 export * from "./lib/train/trainer.ts";
 export * from "./lib/train/create_backend.ts";
 export { runTrainingCli } from "./lib/cli/train_cli.ts";
+export { runEvaluationCli } from "./lib/cli/evaluate_cli.ts";
+export { runTaskCli } from "./lib/cli/task_cli.ts";
 export { resolveParams } from "./lib/cli/params.ts";
 export { copyParams, type CopyParamSpecs, copyTask } from "./tasks/copy.ts";
 export {
@@ -81,6 +94,11 @@ export {
   type RepeatCopyParamSpecs,
   repeatCopyTask,
 } from "./tasks/repeat_copy.ts";
+
+// Evaluation: trained models on new data, and pictures of what they did.
+export * from "./lib/eval/evaluate.ts";
+export * from "./lib/eval/picture.ts";
+export * from "./lib/io/png.ts";
 
 // Checking against the PyTorch reference.
 export * from "./lib/verify/fixture.ts";

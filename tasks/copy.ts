@@ -7,7 +7,7 @@
  * @module
  */
 
-import { runTrainingCli } from "../lib/cli/train_cli.ts";
+import { runTaskCli } from "../lib/cli/task_cli.ts";
 import { randomBit, randomInt } from "../lib/random.ts";
 import {
   bitIndex,
@@ -101,4 +101,4 @@ export const copyTask: TaskDefinition<typeof copyParams> = {
   },
 };
 
-if (import.meta.main) Deno.exit(await runTrainingCli(copyTask, Deno.args));
+if (import.meta.main) Deno.exit(await runTaskCli(copyTask, Deno.args));

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { runTrainingCli } from "../lib/cli/train_cli.ts";
+import { runTaskCli } from "../lib/cli/task_cli.ts";
 import { randomBit, randomInt } from "../lib/random.ts";
 import {
   bitIndex,
@@ -149,4 +149,4 @@ export const repeatCopyTask: TaskDefinition<typeof repeatCopyParams> = {
   },
 };
 
-if (import.meta.main) Deno.exit(await runTrainingCli(repeatCopyTask, Deno.args));
+if (import.meta.main) Deno.exit(await runTaskCli(repeatCopyTask, Deno.args));

@@ -10,6 +10,7 @@ import { removeTemporaryFiles, temporaryPath, writeFilesAtomic } from "../lib/io
 import { readSafetensors, writeSafetensors } from "../lib/io/safetensors.ts";
 import { fromReferenceTensors, initParams, paramLayout } from "../lib/params.ts";
 import type { TrainingState } from "../lib/train/backend.ts";
+import { withTempDir } from "./helpers/temp_dir.ts";
 
 const config: NTMConfig = {
   inputs: 4,
@@ -34,15 +35,6 @@ function sampleState(): TrainingState {
 }
 
 const history = { loss: [0.7, NaN, 0.6], cost: [3, 2.5, 2], seq_lengths: [4, 1, 20] };
-
-async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("writeCheckpoint() and readCheckpoint() round-trip params, optimizer state, metadata and history", async () => {
   await withTempDir(async (dir) => {

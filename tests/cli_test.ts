@@ -2,27 +2,8 @@ import assert from "node:assert/strict";
 import { readCheckpoint } from "../lib/io/checkpoint.ts";
 import { readSafetensors, writeSafetensors } from "../lib/io/safetensors.ts";
 import { runScript } from "./helpers/run_deno.ts";
-
-const TASKS = {
-  copy: new URL("../tasks/copy.ts", import.meta.url).pathname,
-  repeatCopy: new URL("../tasks/repeat_copy.ts", import.meta.url).pathname,
-};
-
-/** A copy-task NTM small enough to train a few batches in milliseconds. */
-const TINY = [
-  "-p",
-  "controller_size=4",
-  "-p",
-  "memory_n=4",
-  "-p",
-  "memory_m=2",
-  "-p",
-  "sequence_width=2",
-  "-p",
-  "sequence_max_len=3",
-  "--backend",
-  "cpu",
-];
+import { TASKS, TINY } from "./helpers/task_scripts.ts";
+import { withTempDir } from "./helpers/temp_dir.ts";
 
 /** Runs a task script with `args` in `cwd`. */
 const runTask = (script: string, args: string[], cwd: string) => runScript(script, args, cwd);
@@ -36,15 +17,6 @@ function listFiles(dir: string, prefix = ""): string[] {
     else names.push(name);
   }
   return names.sort();
-}
-
-async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 /** The report lines of a run's stdout, without their timing. */

@@ -1,11 +1,13 @@
 /**
- * Parsing a command line with `node:util` parseArgs, where every parse error becomes one line.
+ * Parsing a command line with `node:util` parseArgs, where every parse error becomes one line,
+ * and reading the values of its options.
  *
  * @module
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../config.ts";
+import { parseInteger } from "../io/integer_text.ts";
 
 /**
  * `parseArgs(config)`, with its errors (some span several lines, such as an option value that
@@ -20,4 +22,34 @@ export function parseCommandLine<T extends ParseArgsConfig>(
     const message = (error as Error).message.trim().replace(/\s*\n\s*/g, " ").replace(/\.$/, "");
     throw new UsageError(`Cannot parse arguments: ${message}; see --help`);
   }
+}
+
+/** The value of an integer option in `[min, max]`; throws UsageError naming the range. */
+export function integerOption(option: string, text: string, min: number, max: number): number {
+  const value = parseInteger(text, min, max);
+  if (value === undefined) {
+    throw new UsageError(
+      `Cannot use option ${option}=${text}: it must be an integer from ${min} to ${max}`,
+    );
+  }
+  return value;
+}
+
+/** The value of a path option, unless it is empty; `what` says what it names. */
+export function pathOption(
+  option: string,
+  text: string | undefined,
+  what: string,
+): string | undefined {
+  if (text === "") {
+    throw new UsageError(
+      `Cannot use option ${option}: the path is empty; give the path of ${what}`,
+    );
+  }
+  return text;
+}
+
+/** The command that runs a task, as `--help` shows it: `copy-task` runs as `deno task copy`. */
+export function taskCommand(taskName: string): string {
+  return `deno task ${taskName.replace(/-task$/, "")}`;
 }

@@ -7,9 +7,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
 import { UsageError } from "../config.ts";
-import { paramLayout } from "../params.ts";
 import { removeTemporaryFiles } from "../io/atomic_write.ts";
 import {
   checkpointState,
@@ -26,8 +24,11 @@ import {
   trainingSetup,
 } from "../train/task.ts";
 import { train } from "../train/trainer.ts";
+import { taskCommand } from "./command_line.ts";
 import { EXIT_INTERRUPTED, runCommand } from "./exit.ts";
-import { formatParams, formatParamValue, resolveParams } from "./params.ts";
+import { checkWritableFile, checkWritableFolder } from "./paths.ts";
+import { checkpointParams, type CheckpointUse, checkSameModel } from "./checkpoint_params.ts";
+import { formatParams, resolveParams } from "./params.ts";
 import { terminalProgress } from "./progress.ts";
 import {
   DEFAULT_SEED,
@@ -35,39 +36,6 @@ import {
   type TrainingOptions,
   trainingUsage,
 } from "./train_options.ts";
-
-async function checkWritableFolder(path: string, what: string): Promise<void> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new UsageError(`Cannot use ${what} "${path}": it does not exist; create it first`);
-    }
-    throw new UsageError(`Cannot use ${what} "${path}": ${(error as Error).message}`);
-  }
-  if (!info.isDirectory) throw new UsageError(`Cannot use ${what} "${path}": it is not a folder`);
-  try {
-    await Deno.remove(await Deno.makeTempFile({ dir: path, prefix: ".ntm-write-check-" }));
-  } catch (error) {
-    throw new UsageError(
-      `Cannot use ${what} "${path}": it is not writable (${(error as Error).message})`,
-    );
-  }
-}
-
-async function checkMetricsFile(path: string): Promise<void> {
-  const info = await Deno.stat(path).catch(() => undefined);
-  if (!info) return await checkWritableFolder(dirname(path), "the metrics file's folder");
-  if (!info.isFile) throw new UsageError(`Cannot use metrics file "${path}": it is not a file`);
-  try {
-    (await Deno.open(path, { append: true })).close();
-  } catch (error) {
-    throw new UsageError(
-      `Cannot use metrics file "${path}": it is not writable (${(error as Error).message})`,
-    );
-  }
-}
 
 /**
  * The default checkpoint folder, checked like a given one when it exists (it is created, after
@@ -98,59 +66,8 @@ interface RunPlan<S extends TaskSchema> {
   readonly resumed?: LoadedCheckpoint;
 }
 
-/** A checkpoint's params, checked against the task's schema. */
-function checkpointParams<S extends TaskSchema>(
-  task: TaskDefinition<S>,
-  checkpoint: LoadedCheckpoint,
-): ParamValues<S> {
-  try {
-    return resolveParams(task.params, [], checkpoint.params);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    throw new UsageError(
-      `Cannot resume from ${checkpoint.path}: its metadata holds a bad param (${error.message})`,
-    );
-  }
-}
-
-/**
- * A resumed run keeps the checkpoint's model: `-p` may change training params (and the batch
- * size), not the tensors' shapes. `saved` are the checkpoint's params.
- */
-function checkSameModel<S extends TaskSchema>(
-  task: TaskDefinition<S>,
-  checkpoint: LoadedCheckpoint,
-  saved: ParamValues<S>,
-  params: ParamValues<S>,
-): void {
-  const before = saved as Record<string, number | string>;
-  const after = params as Record<string, number | string>;
-  const model = (candidate: Record<string, number | string>) => {
-    try {
-      const { entries } = paramLayout(task.config(candidate as ParamValues<S>));
-      return JSON.stringify(entries.map((entry) => [entry.name, entry.shape]));
-    } catch {
-      return "invalid";
-    }
-  };
-  if (model(before) === model(after)) return;
-  // The params that reshape: alone on the checkpoint's, or when put back to its value (such as
-  // heads and num_heads, which reshape only together).
-  const changed = Object.keys(after).filter((name) =>
-    after[name] !== before[name] &&
-    (model({ ...before, [name]: after[name] }) !== model(before) ||
-      model({ ...after, [name]: before[name] }) !== model(after))
-  );
-  throw new UsageError(
-    `Cannot resume from ${checkpoint.path}: ${
-      changed.map((name) => `-p ${name}=${formatParamValue(after[name])}`).join(", ")
-    } would change its model (it has ${
-      changed.map((name) => `${name}=${formatParamValue(before[name])}`).join(", ")
-    }); a resumed run keeps the checkpoint's model, so leave ${
-      changed.length === 1 ? "that -p" : "those -p"
-    } out`,
-  );
-}
+/** How a resumed run uses its checkpoint, for error messages. */
+const RESUME: CheckpointUse = { action: "resume from", keeper: "a resumed run" };
 
 async function planRun<S extends TaskSchema>(
   task: TaskDefinition<S>,
@@ -169,10 +86,10 @@ async function planRun<S extends TaskSchema>(
     );
   }
   const seed = resumed?.seed ?? options.seed ?? DEFAULT_SEED;
-  const saved = resumed && checkpointParams(task, resumed);
+  const saved = resumed && checkpointParams(task, resumed, RESUME);
   const params = resolveParams(task.params, options.params, saved);
   task.check(params);
-  if (resumed) checkSameModel(task, resumed, saved!, params);
+  if (resumed) checkSameModel(task, resumed, saved!, params, RESUME);
   const numBatches = Number(params.num_batches);
   if (resumed && resumed.batch >= numBatches) {
     throw new UsageError(
@@ -211,7 +128,7 @@ async function trainTask<S extends TaskSchema>(
 ): Promise<number> {
   const options = parseTrainingOptions(args);
   if (options.help) {
-    console.log(trainingUsage(task, `deno task ${task.name.replace(/-task$/, "")}`));
+    console.log(trainingUsage(task, taskCommand(task.name)));
     return 0;
   }
   const plan = await planRun(task, options);
@@ -224,7 +141,9 @@ async function trainTask<S extends TaskSchema>(
       await checkWritableFolder(options.checkpointPath, "checkpoint path");
     } else await checkDefaultFolder(options.checkpointPath);
   }
-  if (options.metricsFile !== undefined) await checkMetricsFile(options.metricsFile);
+  if (options.metricsFile !== undefined) {
+    await checkWritableFile(options.metricsFile, "metrics file");
+  }
   let backend: TrainingBackend;
   if (options.backend !== "cpu") {
     // A software adapter compiles the kernels here, which takes seconds on a cold shader cache.

@@ -6,11 +6,9 @@
  * @module
  */
 
-import { UsageError } from "../config.ts";
-import { parseInteger } from "../io/integer_text.ts";
 import { BACKEND_KINDS, type BackendKind, parseBackendKind } from "../train/create_backend.ts";
 import type { TaskDefinition, TaskSchema } from "../train/task.ts";
-import { parseCommandLine } from "./command_line.ts";
+import { integerOption, parseCommandLine, pathOption } from "./command_line.ts";
 import { describeParams } from "./params.ts";
 
 /** The seed when `--seed` is not given (the reference's default). */
@@ -35,27 +33,6 @@ export interface TrainingOptions {
   readonly backend: BackendKind;
   readonly metricsFile?: string;
   readonly resume?: string;
-}
-
-/** The value of an integer option in `[min, max]`; throws UsageError naming the range. */
-function integerOption(option: string, text: string, min: number, max: number): number {
-  const value = parseInteger(text, min, max);
-  if (value === undefined) {
-    throw new UsageError(
-      `Cannot use option ${option}=${text}: it must be an integer from ${min} to ${max}`,
-    );
-  }
-  return value;
-}
-
-/** The value of a path option, unless it is empty; `what` says what it names. */
-function pathOption(option: string, text: string | undefined, what: string): string | undefined {
-  if (text === "") {
-    throw new UsageError(
-      `Cannot use option ${option}: the path is empty; give the path of ${what}`,
-    );
-  }
-  return text;
 }
 
 /** Parses the arguments of a training run; throws UsageError on anything malformed. */
@@ -131,6 +108,8 @@ export function trainingUsage<S extends TaskSchema>(task: TaskDefinition<S>, com
     "Ctrl-C finishes the batches in flight (about a second, or one batch if longer), saves a",
     "checkpoint of them and exits with status 130; Ctrl-C again, once the first has been",
     "seen, quits at once without saving.",
+    "",
+    `To evaluate a checkpoint on longer sequences and draw it: ${command} evaluate --help`,
     "",
     `params of ${task.name} (name, default, meaning):`,
     ...describeParams(task.params),

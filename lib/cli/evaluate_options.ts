@@ -1,0 +1,119 @@
+/**
+ * The evaluation command line: `<task> evaluate CHECKPOINT [-p name=value]… [--seed SEED]
+ * [--batches N] [--image PATH] [--scale N]`.
+ *
+ * @module
+ */
+
+import { UsageError } from "../config.ts";
+import { MAX_PICTURE_SCALE } from "../eval/picture.ts";
+import type { TaskDefinition, TaskSchema } from "../train/task.ts";
+import { integerOption, parseCommandLine, pathOption } from "./command_line.ts";
+
+/** The seed of the evaluation data when `--seed` is not given. */
+export const DEFAULT_EVALUATION_SEED = 1;
+
+/** Batches evaluated when `--batches` is not given. */
+export const DEFAULT_EVALUATION_BATCHES = 10;
+
+/** Pixels per cell side when `--scale` is not given. */
+export const DEFAULT_PICTURE_SCALE = 4;
+
+/** The most batches one evaluation runs. */
+const MAX_EVALUATION_BATCHES = 1_000_000;
+
+/** The parsed command line of an evaluation. */
+export interface EvaluationOptions {
+  readonly help: boolean;
+  /** The checkpoint (`.safetensors` or its `.json` history); absent only with `help`. */
+  readonly checkpoint?: string;
+  /** `-p` assignments in order, `name=value`. */
+  readonly params: readonly string[];
+  /** The data's seed. */
+  readonly seed: number;
+  /** Batches 1 to `batches` of the data are evaluated. */
+  readonly batches: number;
+  /** Where the PNG picture of batch 1's first sequence goes, when wanted. */
+  readonly image?: string;
+  /** Pixels per cell side in the picture. */
+  readonly scale: number;
+}
+
+/** Parses the arguments after `evaluate`; throws UsageError on anything malformed. */
+export function parseEvaluationOptions(args: readonly string[]): EvaluationOptions {
+  const { values, positionals } = parseCommandLine({
+    args: [...args],
+    options: {
+      help: { type: "boolean", short: "h" },
+      param: { type: "string", short: "p", multiple: true },
+      seed: { type: "string" },
+      batches: { type: "string" },
+      image: { type: "string" },
+      scale: { type: "string" },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  const help = values.help ?? false;
+  if (!help && positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? "Cannot evaluate: no checkpoint given; name one, e.g. " +
+          "evaluate checkpoints/copy-task-10-batch-20000.safetensors"
+        : `Cannot evaluate: ${positionals.length} checkpoints given (${
+          positionals.join(", ")
+        }); name exactly one`,
+    );
+  }
+  const checkpoint = positionals[0];
+  if (checkpoint === "") {
+    throw new UsageError("Cannot evaluate: the checkpoint's path is empty; give a checkpoint");
+  }
+  return {
+    help,
+    checkpoint,
+    params: values.param ?? [],
+    seed: integerOption("--seed", values.seed ?? String(DEFAULT_EVALUATION_SEED), 0, 0xffff_ffff),
+    batches: integerOption(
+      "--batches",
+      values.batches ?? String(DEFAULT_EVALUATION_BATCHES),
+      1,
+      MAX_EVALUATION_BATCHES,
+    ),
+    image: pathOption("--image", values.image, "a PNG file"),
+    scale: integerOption(
+      "--scale",
+      values.scale ?? String(DEFAULT_PICTURE_SCALE),
+      1,
+      MAX_PICTURE_SCALE,
+    ),
+  };
+}
+
+/** The `--help` text of a task's evaluation command. */
+export function evaluationUsage<S extends TaskSchema>(task: TaskDefinition<S>, command: string) {
+  return [
+    `Evaluate a checkpoint of the ${task.name} on fresh data, such as longer sequences than it`,
+    "was trained on, and draw what it did.",
+    "",
+    `usage: ${command} evaluate [-h] CHECKPOINT [-p NAME=VALUE]... [--seed SEED]`,
+    "       [--batches N] [--image PATH] [--scale N]",
+    "",
+    "CHECKPOINT is a checkpoint of a training run (.safetensors or its .json history, both",
+    "needed). Its model and params are used; -p changes data params (lengths, repeats,",
+    "batch_size), not tensor sizes. The model runs forward on the CPU reference, in float32.",
+    "",
+    "options:",
+    "  -h, --help                 show this help and exit",
+    "  -p, --param NAME=VALUE     change a param of the checkpoint's (repeatable), e.g.",
+    "                             -p sequence_min_len=80 -p sequence_max_len=80",
+    `  --seed SEED                seed of the data (default: ${DEFAULT_EVALUATION_SEED})`,
+    `  --batches N                evaluate batches 1 to N of the data (default: ${DEFAULT_EVALUATION_BATCHES})`,
+    "  --image PATH               write a PNG of batch 1's first sequence: from the top the",
+    "                             input, target and output, then each head's weighting over",
+    "                             the memory locations; one column per time step",
+    `  --scale N                  pixels per cell side in the picture (default: ${DEFAULT_PICTURE_SCALE}, at most ${MAX_PICTURE_SCALE})`,
+    "",
+    "It prints the loss and cost (bits wrong per sequence) of every batch and their mean.",
+  ].join("\n");
+}

@@ -1,0 +1,206 @@
+import assert from "node:assert/strict";
+import { inflateSync } from "node:zlib";
+import { resolveParams } from "../lib/cli/params.ts";
+import { CpuBackend } from "../lib/cpu/backend.ts";
+import { CpuNtm } from "../lib/cpu/ntm.ts";
+import { evaluateBatch, type Evaluation } from "../lib/eval/evaluate.ts";
+import { BACKGROUND, evaluationPicture, heatColour } from "../lib/eval/picture.ts";
+import { encodePng, PNG_SIGNATURE } from "../lib/io/png.ts";
+import { trainingSetup } from "../lib/train/task.ts";
+import { repeatCopyTask } from "../tasks/repeat_copy.ts";
+import { assertClose } from "./helpers/assert_close.ts";
+
+Deno.test("evaluateBatch() gives the loss and cost training records for the same batch", async () => {
+  // write first, then reads: the weightings of heads of both kinds in either order.
+  const params = resolveParams(repeatCopyTask.params, [
+    "heads=write,read,read",
+    "controller_size=12",
+    "memory_n=10",
+    "memory_m=4",
+    "sequence_width=3",
+    "sequence_max_len=4",
+    "repeat_max=3",
+    "batch_size=3",
+  ]);
+  const setup = trainingSetup(repeatCopyTask, params, 7);
+  const backend = new CpuBackend(setup, { kernels: "plain" });
+  const [record] = await backend.train(5, 1);
+  const model = new CpuNtm(setup.layout, { capacity: setup.capacity });
+  const evaluation = evaluateBatch(model, setup.initial.params, setup.batch(5));
+  assert.equal(evaluation.loss, record.loss);
+  assert.equal(evaluation.cost, record.cost);
+  assert.equal(evaluation.batch.length, record.length);
+
+  const { inputSteps, outputSteps } = evaluation.batch;
+  const steps = inputSteps + outputSteps, B = 3, N = 10;
+  assert.equal(evaluation.outputs.length, outputSteps * B * 4);
+  assert.deepEqual(evaluation.weightings.map((head) => [head.kind, head.index]), [
+    ["write", 0],
+    ["read", 1],
+    ["read", 2],
+  ]);
+  for (const head of evaluation.weightings) {
+    assert.equal(head.weights.length, steps * B * N);
+    const sums = Array.from(
+      { length: steps * B },
+      (_, row) => head.weights.subarray(row * N, (row + 1) * N).reduce((total, w) => total + w, 0),
+    );
+    assertClose(
+      sums,
+      sums.map(() => 1),
+      { atol: 1e-5, rtol: 0 },
+      `${head.kind} head ${head.index}`,
+    );
+  }
+  // The evaluation keeps its own arrays: the next forward pass does not change them.
+  const outputs = evaluation.outputs.slice();
+  evaluateBatch(model, setup.initial.params, setup.batch(6));
+  assert.deepEqual(evaluation.outputs, outputs);
+
+  assert.throws(
+    () => evaluateBatch(model, new Float32Array(3), setup.batch(5)),
+    /Cannot evaluate a batch: params hold 3 values, the model needs \d+/,
+  );
+});
+
+/** A hand-made evaluation: 2 sequences, I 2, O 1, N 3, one read head; 2 input and 1 output step. */
+function smallEvaluation(): Evaluation {
+  return {
+    config: {
+      inputs: 2,
+      outputs: 1,
+      controllerSize: 1,
+      controllerLayers: 1,
+      memoryN: 3,
+      memoryM: 1,
+      heads: ["read"],
+      batchSize: 2,
+    },
+    batch: {
+      // [T_in 2, B 2, I 2]
+      input: Float32Array.of(1, 0, 0.5, 0.5, 0, 1, 0.25, 0.75),
+      // [T_out 1, B 2, O 1]
+      target: Float32Array.of(1, 0),
+      inputSteps: 2,
+      outputSteps: 1,
+      length: 1,
+    },
+    outputs: Float32Array.of(0.75, 0.25),
+    loss: 0,
+    cost: 0,
+    weightings: [{
+      kind: "read",
+      index: 0,
+      // [S 3, B 2, N 3]
+      weights: Float32Array.of(1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0),
+    }],
+  };
+}
+
+Deno.test("evaluationPicture() draws each value as a cell on a shared time axis", () => {
+  const scale = 2;
+  const picture = evaluationPicture(smallEvaluation(), { sequence: 1, scale });
+  assert.equal(picture.steps, 3);
+  assert.deepEqual(picture.panels, [
+    { name: "input", rows: 2, top: 0 },
+    { name: "target", rows: 1, top: 6 },
+    { name: "output", rows: 1, top: 10 },
+    { name: "read head 0", rows: 3, top: 14 },
+  ]);
+  const { width, height, pixels } = picture.image;
+  assert.equal(width, 3 * scale);
+  assert.equal(height, 14 + 3 * scale);
+  const pixel = (x: number, y: number) =>
+    Array.from(pixels.subarray((y * width + x) * 3, (y * width + x) * 3 + 3));
+  /** Every pixel of cell (row, step) of a panel. */
+  const cell = (top: number, row: number, step: number) =>
+    [0, 1].flatMap((dy) => [0, 1].map((dx) => pixel(step * scale + dx, top + row * scale + dy)));
+  const filled = (colour: number[]) => Array(4).fill(colour);
+  // Sequence 1: input steps (0.5, 0.5) and (0.25, 0.75), target 0, output 0.25.
+  assert.deepEqual(cell(0, 0, 0), filled(heatColour(0.5)));
+  assert.deepEqual(cell(0, 1, 1), filled(heatColour(0.75)));
+  assert.deepEqual(cell(0, 0, 2), filled([...BACKGROUND]), "no input in the output phase");
+  assert.deepEqual(cell(6, 0, 1), filled([...BACKGROUND]), "no target in the input phase");
+  assert.deepEqual(cell(6, 0, 2), filled(heatColour(0)));
+  assert.deepEqual(cell(10, 0, 2), filled(heatColour(0.25)));
+  // Its weightings: location 1, then 2, then 0.
+  assert.deepEqual(cell(14, 1, 0), filled(heatColour(1)));
+  assert.deepEqual(cell(14, 0, 0), filled(heatColour(0)));
+  assert.deepEqual(cell(14, 2, 1), filled(heatColour(1)));
+  assert.deepEqual(cell(14, 0, 2), filled(heatColour(1)));
+  // The gap between panels.
+  assert.deepEqual([pixel(0, 4), pixel(5, 5)], [[...BACKGROUND], [...BACKGROUND]]);
+
+  assert.throws(
+    () => evaluationPicture(smallEvaluation(), { sequence: 2 }),
+    /Cannot draw sequence 2: the batch holds sequences 0 to 1/,
+  );
+  assert.throws(
+    () => evaluationPicture(smallEvaluation(), { scale: 0 }),
+    /Cannot draw with scale 0: it must be an integer from 1 to 64/,
+  );
+});
+
+Deno.test("heatColour() runs from dark blue at 0 to yellow at 1, clamped, and marks NaN red", () => {
+  assert.deepEqual(heatColour(0), [68, 1, 84]);
+  assert.deepEqual(heatColour(1), [253, 231, 37]);
+  assert.deepEqual(heatColour(0.5), [33, 145, 140]);
+  assert.deepEqual(heatColour(-3), heatColour(0));
+  assert.deepEqual(heatColour(7), heatColour(1));
+  assert.deepEqual(heatColour(NaN), [255, 0, 0]);
+  // Halfway between the first two stops.
+  assert.deepEqual(heatColour(0.125), [64, 42, 112]);
+});
+
+/** CRC-32 (IEEE), bit by bit: an independent check of the chunks' checksums. */
+function referenceCrc32(bytes: Uint8Array): number {
+  let crc = 0xffff_ffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb8_8320 : crc >>> 1;
+  }
+  return (crc ^ 0xffff_ffff) >>> 0;
+}
+
+Deno.test("encodePng() writes signature, IHDR, IDAT and IEND with valid checksums", () => {
+  const width = 3, height = 2;
+  const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) % 256);
+  const file = encodePng({ width, height, pixels });
+  assert.deepEqual(file.subarray(0, 8), PNG_SIGNATURE);
+  const view = new DataView(file.buffer, file.byteOffset);
+  const chunks: { type: string; data: Uint8Array }[] = [];
+  for (let offset = 8; offset < file.length;) {
+    const length = view.getUint32(offset);
+    const type = new TextDecoder().decode(file.subarray(offset + 4, offset + 8));
+    const data = file.subarray(offset + 8, offset + 8 + length);
+    assert.equal(
+      view.getUint32(offset + 8 + length),
+      referenceCrc32(file.subarray(offset + 4, offset + 8 + length)),
+      `${type} checksum`,
+    );
+    chunks.push({ type, data });
+    offset += 12 + length;
+  }
+  assert.deepEqual(chunks.map((chunk) => chunk.type), ["IHDR", "IDAT", "IEND"]);
+  const header = new DataView(chunks[0].data.buffer, chunks[0].data.byteOffset);
+  assert.deepEqual(
+    [header.getUint32(0), header.getUint32(4), ...chunks[0].data.subarray(8)],
+    [width, height, 8, 2, 0, 0, 0],
+  );
+  // Each row: filter type 0, then its pixels.
+  const rows = new Uint8Array(inflateSync(chunks[1].data));
+  assert.deepEqual(
+    rows,
+    Uint8Array.of(0, ...pixels.subarray(0, 9), 0, ...pixels.subarray(9)),
+  );
+  assert.deepEqual(file.subarray(-12), Uint8Array.of(0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130));
+
+  assert.throws(
+    () => encodePng({ width: 0, height: 2, pixels: new Uint8Array(0) }),
+    /Cannot encode a PNG: width 0 is not an integer from 1 to 2147483647/,
+  );
+  assert.throws(
+    () => encodePng({ width: 2, height: 2, pixels: new Uint8Array(11) }),
+    /Cannot encode a PNG: 11 bytes of pixels, 2×2 RGB needs 12/,
+  );
+});

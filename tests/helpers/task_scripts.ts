@@ -1,0 +1,28 @@
+/**
+ * The task scripts, and the arguments of a model small enough for the CLI tests to train it in
+ * milliseconds.
+ *
+ * @module
+ */
+
+/** The path of each task's script. */
+export const TASKS = {
+  copy: new URL("../../tasks/copy.ts", import.meta.url).pathname,
+  repeatCopy: new URL("../../tasks/repeat_copy.ts", import.meta.url).pathname,
+};
+
+/** A copy-task NTM small enough to train a few batches in milliseconds, on the CPU. */
+export const TINY = [
+  "-p",
+  "controller_size=4",
+  "-p",
+  "memory_n=4",
+  "-p",
+  "memory_m=2",
+  "-p",
+  "sequence_width=2",
+  "-p",
+  "sequence_max_len=3",
+  "--backend",
+  "cpu",
+];
