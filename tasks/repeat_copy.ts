@@ -70,9 +70,13 @@ export function repeatCopyNormalisation(params: RepeatCopyParams): { mean: numbe
  * The repeat copy task's data. Input: T steps of W random bits, a delimiter step (channel W), a
  * step whose channel W+1 holds the normalised repeat count n; I = W + 2. Target: the T vectors
  * n times, then an end marker on channel W; O = W + 1. The history records T·n + 1 (the
- * reference's `y.size(0)`).
+ * reference's `y.size(0)`). The repeat count is normalised with `normalisation`, by default the
+ * one of `params`' own repeat range.
  */
-export function repeatCopyElements(params: RepeatCopyParams): TaskElements {
+export function repeatCopyElements(
+  params: RepeatCopyParams,
+  normalisation: { mean: number; scale: number } = repeatCopyNormalisation(params),
+): TaskElements {
   const {
     batch_size: B,
     sequence_width: W,
@@ -81,7 +85,7 @@ export function repeatCopyElements(params: RepeatCopyParams): TaskElements {
     repeat_min: minRepeats,
     repeat_max: maxRepeats,
   } = params;
-  const { mean, scale } = repeatCopyNormalisation(params);
+  const { mean, scale } = normalisation;
   return {
     batchSize: B,
     inputs: W + 2,
@@ -131,7 +135,11 @@ export const repeatCopyTask: TaskDefinition<typeof repeatCopyParams> = {
   optimizer: modelOptimizer,
   capacity: (params) =>
     params.sequence_max_len + 2 + params.sequence_max_len * params.repeat_max + 1,
-  elements: repeatCopyElements,
+  elements: (params) => repeatCopyElements(params),
+  // The model learned the repeat count normalised by its training range: other repeat counts
+  // are fed on that scale, not renormalised by the new range.
+  evaluationElements: (params, trained) =>
+    repeatCopyElements(params, repeatCopyNormalisation(trained)),
   gpu: {
     source: repeatCopySource,
     constants: (params) => {

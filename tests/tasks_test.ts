@@ -109,6 +109,29 @@ Deno.test("repeatCopyNormalisation() gives mean 0 and variance 1 over the unifor
   );
 });
 
+Deno.test("repeatCopyTask evaluation data keeps the trained normalisation of the repeat count", () => {
+  const trained = repeatParams("sequence_max_len=4");
+  const params = repeatParams("sequence_max_len=4", "repeat_min=3", "repeat_max=3");
+  const elements = repeatCopyTask.evaluationElements!(params, trained);
+  const batch = generateBatch(elements, 5, 1);
+  const { mean, scale } = repeatCopyNormalisation(trained);
+  const T = batch.inputSteps - 2;
+  assert.equal(batch.outputSteps, 3 * T + 1, "three repeats");
+  // Channel W + 1 of the repeat count step: 3 on the scale of the trained range 1..10.
+  const count = at(batch.input, 1, 10, T + 1, 0, 9);
+  assert.equal(count, Math.fround(Math.fround(3 - mean) * scale));
+  assert.ok(Math.abs(count - (3 - 5.5) / Math.sqrt(99 / 12)) < 1e-6, `count ${count}`);
+  // The training data of the same params would have normalised it to 0.
+  assert.equal(
+    at(generateBatch(repeatCopyTask.elements(params), 5, 1).input, 1, 10, T + 1, 0, 9),
+    0,
+  );
+  // Everything else is the data of the evaluation's params.
+  const own = generateBatch(repeatCopyTask.elements(params), 5, 1);
+  assert.deepEqual(batch.target, own.target);
+  assert.equal(copyTask.evaluationElements, undefined, "copy has no trained encoding");
+});
+
 Deno.test("generateBatch() is a pure function of seed and batch number", () => {
   for (
     const elements of [copyTask.elements(copyParams()), repeatCopyTask.elements(repeatParams())]

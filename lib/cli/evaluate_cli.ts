@@ -61,7 +61,7 @@ async function evaluateTask<S extends TaskSchema>(
     "",
     `checkpoint ${checkpoint.path}`,
   );
-  const elements = task.elements(params);
+  const elements = task.evaluationElements?.(params, saved) ?? task.elements(params);
   const capacity = task.capacity(params);
   let model: CpuNtm;
   try {

@@ -184,6 +184,12 @@ export interface TaskDefinition<S extends TaskSchema = TaskSchema> {
   capacity(params: ParamValues<S>): number;
   /** The data, as element functions. */
   elements(params: ParamValues<S>): TaskElements;
+  /**
+   * The data of an evaluation with `params` of a model trained with `trained`; by default
+   * `elements(params)`. A task whose input encoding depends on its training params keeps the
+   * trained encoding here (repeat copy scales the repeat count by its training range).
+   */
+  evaluationElements?(params: ParamValues<S>, trained: ParamValues<S>): TaskElements;
   /** The WGSL twin of `elements`. */
   readonly gpu: TaskGpuTwin<S>;
 }
