@@ -89,6 +89,8 @@ export const copyTask: TaskDefinition<typeof copyParams> = {
   },
   config: (params) => modelConfig(params, params.sequence_width + 1, params.sequence_width),
   optimizer: modelOptimizer,
+  dataParams: ["batch_size", "sequence_min_len", "sequence_max_len"],
+  describe: (steps) => `Length: ${steps.length}`,
   capacity: (params) => 2 * params.sequence_max_len + 1,
   elements: copyElements,
   gpu: {

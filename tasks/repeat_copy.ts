@@ -133,6 +133,11 @@ export const repeatCopyTask: TaskDefinition<typeof repeatCopyParams> = {
   },
   config: (params) => modelConfig(params, params.sequence_width + 2, params.sequence_width + 1),
   optimizer: modelOptimizer,
+  dataParams: ["batch_size", "sequence_min_len", "sequence_max_len", "repeat_min", "repeat_max"],
+  describe: (steps) => {
+    const length = steps.inputSteps - 2;
+    return `Length: ${length} Repeats: ${(steps.outputSteps - 1) / length}`;
+  },
   capacity: (params) =>
     params.sequence_max_len + 2 + params.sequence_max_len * params.repeat_max + 1,
   elements: (params) => repeatCopyElements(params),

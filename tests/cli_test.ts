@@ -369,7 +369,13 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
         "missing resume file",
         TASKS.copy,
         ["--resume", "nothing.safetensors"],
-        /Cannot read nothing\.safetensors: /,
+        /Cannot read checkpoint nothing\.safetensors: nothing\.safetensors is not a file; give a checkpoint's \.safetensors file or its \.json history$/,
+      ],
+      [
+        "evaluate after an option",
+        TASKS.copy,
+        ["--seed", "3", "evaluate", good],
+        /Cannot parse arguments: evaluate must be the first argument, as in `evaluate CHECKPOINT \[options\]`; see evaluate --help$/,
       ],
       [
         "truncated resume file",
@@ -457,9 +463,8 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
 Deno.test("without a WebGPU adapter, --backend webgpu exits 2 and --backend auto trains on the CPU", async () => {
   // Linux has no DirectX 12: WebGPU finds no adapter.
   const noAdapter = { DENO_WEBGPU_BACKEND: "dx12" };
-  const cwd = await Deno.makeTempDir();
-  const args = [...TINY.slice(0, -2), "-p", "num_batches=2", "--checkpoint-interval", "0"];
-  try {
+  await withTempDir(async (cwd) => {
+    const args = [...TINY.slice(0, -2), "-p", "num_batches=2", "--checkpoint-interval", "0"];
     const webgpu = await runScript(TASKS.copy, [...args, "--backend", "webgpu"], cwd, noAdapter);
     assert.equal(webgpu.code, 2, webgpu.stderr);
     assert.equal(
@@ -472,9 +477,7 @@ Deno.test("without a WebGPU adapter, --backend webgpu exits 2 and --backend auto
     assert.match(auto.stdout, /^Backend: cpu .*; auto: no usable WebGPU adapter$/m);
     assert.match(auto.stdout, /^Batch 2 Loss: /m);
     assert.deepEqual([...Deno.readDirSync(cwd)], []);
-  } finally {
-    await Deno.remove(cwd, { recursive: true });
-  }
+  });
 });
 
 Deno.test("training CLI treats a file named like the default checkpoint folder as bad input", async () => {

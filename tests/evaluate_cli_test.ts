@@ -1,111 +1,189 @@
 import assert from "node:assert/strict";
-import { PNG_SIGNATURE } from "../lib/io/png.ts";
+import { resolveParams } from "../lib/cli/params.ts";
+import { CpuNtm } from "../lib/cpu/ntm.ts";
+import { evaluateBatch, type Evaluation } from "../lib/eval/evaluate.ts";
+import { evaluationPicture } from "../lib/eval/picture.ts";
+import { readCheckpointFile } from "../lib/io/checkpoint.ts";
+import { encodePng } from "../lib/io/png.ts";
+import { fromReferenceTensors, paramLayout } from "../lib/params.ts";
+import {
+  generateBatch,
+  type TaskDefinition,
+  type TaskElements,
+  type TaskSchema,
+} from "../lib/train/task.ts";
+import { copyTask } from "../tasks/copy.ts";
+import { repeatCopyTask } from "../tasks/repeat_copy.ts";
 import { runScript } from "./helpers/run_deno.ts";
 import { TASKS, TINY } from "./helpers/task_scripts.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 
 const { copy: COPY, repeatCopy: REPEAT_COPY } = TASKS;
 
-/** Trains 2 batches of the tiny copy task into `dir`; returns the checkpoint's path there. */
-async function tinyCheckpoint(dir: string): Promise<string> {
-  const run = await runScript(COPY, [
-    ...TINY,
+/** Trains 2 batches of a tiny task into `dir` with `args`; returns the checkpoint's name. */
+async function tinyCheckpoint(dir: string, script = COPY, args = TINY): Promise<string> {
+  const run = await runScript(script, [
+    ...args,
     "-p",
     "num_batches=2",
     "--checkpoint-path",
     ".",
   ], dir);
   assert.equal(run.code, 0, run.stderr);
-  return "copy-task-1000-batch-2.safetensors";
+  return `${script === COPY ? "copy-task" : "repeat-copy-task"}-1000-batch-2.safetensors`;
 }
 
-Deno.test("copy task evaluate runs a checkpoint on longer sequences and draws the first", async () => {
+/**
+ * What an evaluation of `checkpoint` should print, computed here through the library: batches
+ * 1 to `batches` of `seed`, with `-p` `assignments` and the data `elements` of the params.
+ */
+async function expectedEvaluations<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  checkpoint: string,
+  assignments: string[],
+  seed: number,
+  batches: number,
+  elements: (
+    params: Record<string, number | string>,
+    trained: Record<string, number | string>,
+  ) => TaskElements,
+): Promise<Evaluation[]> {
+  const file = await readCheckpointFile(checkpoint);
+  const trained = resolveParams(task.params, [], file.params);
+  const params = resolveParams(task.params, assignments, trained);
+  const layout = paramLayout(task.config(params));
+  const weights = fromReferenceTensors(layout, file.tensors);
+  const model = new CpuNtm(layout, { capacity: task.capacity(params) });
+  const data = elements(params, trained);
+  return Array.from(
+    { length: batches },
+    (_, index) => evaluateBatch(model, weights, generateBatch(data, seed, index + 1)),
+  );
+}
+
+/** The figures of a batch line. */
+const figures = (evaluation: Evaluation) =>
+  `Loss: ${evaluation.loss.toFixed(6)} Cost: ${evaluation.cost.toFixed(2)}`;
+
+Deno.test("copy task evaluate runs a checkpoint on longer sequences and draws a sequence", async () => {
   await withTempDir(async (dir) => {
     const checkpoint = await tinyCheckpoint(dir);
+    // Evaluation needs only the weights file.
+    await Deno.remove(`${dir}/${checkpoint.replace(/safetensors$/, "json")}`);
+    const lengths = ["sequence_min_len=7", "sequence_max_len=7", "batch_size=2"];
     const run = await runScript(COPY, [
       "evaluate",
       checkpoint,
-      "-p",
-      "sequence_min_len=7",
-      "-p",
-      "sequence_max_len=7",
-      "-p",
-      "batch_size=2",
+      ...lengths.flatMap((assignment) => ["-p", assignment]),
       "--batches",
       "3",
-      "--seed",
-      "4",
       "--image",
       "seven.png",
+      "--sequence",
+      "2",
       "--scale",
       "3",
     ], dir);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, "");
-    const lines = run.stdout.trimEnd().split("\n");
-    assert.match(
-      lines[0],
-      /^Evaluating copy-task-1000-batch-2\.safetensors \(copy-task, seed 1000, trained 2 batches on cpu\)$/,
+    // The default data seed is the checkpoint's + 1.
+    const expected = await expectedEvaluations(
+      copyTask,
+      `${dir}/${checkpoint}`,
+      lengths,
+      1001,
+      3,
+      (params) => copyTask.elements(params as never),
     );
-    assert.equal(
-      lines[1],
+    const mean = (key: "loss" | "cost") =>
+      expected.reduce((total, evaluation) => total + evaluation[key], 0) / 3;
+    assert.deepEqual(run.stdout.trimEnd().split("\n"), [
+      "Evaluating copy-task-1000-batch-2.safetensors (copy-task, seed 1000, trained 2 batches on cpu)",
       "Params: the checkpoint's, with batch_size=2 (was 1), sequence_min_len=7 (was 1), " +
-        "sequence_max_len=7 (was 3)",
-    );
-    assert.equal(lines[2], "Data: seed 4, batches 1 to 3 of 2 sequence(s), on the CPU reference");
-    const batches = lines.slice(3, 6).map((line) =>
-      line.match(/^Batch (\d) Length: 7 Loss: (\d\.\d{6}) Cost: (\d+\.\d\d)$/)
-    );
-    assert.deepEqual(batches.map((match) => match?.[1]), ["1", "2", "3"], lines.join("\n"));
-    const mean = (
-      column: number,
-    ) => (batches.reduce((total, match) => total + Number(match![column]), 0) / 3);
-    const summary = lines[6].match(
-      /^Mean of 3 batch\(es\): Loss: (\d\.\d{6}) Cost: (\d+\.\d\d) bits per sequence$/,
-    );
-    assert.ok(summary, lines[6]);
-    // The mean of the printed (rounded) figures is within rounding of the printed mean.
-    assert.ok(Math.abs(Number(summary[1]) - mean(2)) <= 1e-6, `loss ${summary[1]}`);
-    assert.ok(Math.abs(Number(summary[2]) - mean(3)) <= 0.01, `cost ${summary[2]}`);
-    // 7 input steps and the delimiter, then 7 output steps; rows 3 + 2 + 2 + 4 + 4 and 4 gaps.
-    assert.equal(
-      lines[7],
-      "Picture of batch 1, sequence 0: seven.png (45×57 pixels, 3 per cell; 0 dark blue, 1 yellow)",
-    );
-    assert.equal(lines[8], "  15 columns, one per step; the output phase starts at step 8");
-    assert.equal(
-      lines[9],
+      "sequence_max_len=7 (was 3)",
+      "Data: seed 1001, batches 1 to 3 of 2 sequence(s), on the CPU reference",
+      ...expected.map((evaluation, index) => `Batch ${index + 1} Length: 7 ${figures(evaluation)}`),
+      `Mean of 3 batch(es): Loss: ${mean("loss").toFixed(6)} Cost: ${
+        mean("cost").toFixed(2)
+      } bits per sequence`,
+      // 7 input steps and the delimiter, then 7 output steps; rows 3 + 2 + 2 + 4 + 4, 4 gaps.
+      "Picture of batch 1, sequence 2: seven.png (45×57 pixels, 3 per cell)",
+      "  15 columns, one per step: 8 input steps, then 7 output steps",
       "  rows from the top: input (3), target (2), output (2), read head 0 (4), write head 1 (4)",
+      "  colours: dark blue 0 to yellow 1; values outside [0, 1] are clamped",
+    ]);
+    assert.deepEqual(
+      await Deno.readFile(`${dir}/seven.png`),
+      encodePng(evaluationPicture(expected[0], { sequence: 1, scale: 3 }).image),
     );
-    const png = await Deno.readFile(`${dir}/seven.png`);
-    assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
-    const header = new DataView(png.buffer, 16, 8);
-    assert.deepEqual([header.getUint32(0), header.getUint32(4)], [45, 57]);
 
-    // The same data gives the same figures.
+    // The checkpoint's own seed is allowed, with a note.
     const again = await runScript(COPY, [
       "evaluate",
-      checkpoint.replace(/safetensors$/, "json"),
-      "-p",
-      "sequence_min_len=7",
-      "-p",
-      "sequence_max_len=7",
-      "-p",
-      "batch_size=2",
-      "--batches",
-      "3",
+      checkpoint,
       "--seed",
-      "4",
+      "1000",
+      "--batches",
+      "1",
     ], dir);
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(again.stdout.split("\n").slice(3, 7), lines.slice(3, 7));
+    assert.match(
+      again.stdout,
+      /^Note: seed 1000 is the checkpoint's training seed, so these batches share their random draws with its training batches 1 to 1$/m,
+    );
+  });
+});
+
+Deno.test("repeat copy evaluate feeds other repeat counts on the trained scale", async () => {
+  await withTempDir(async (dir) => {
+    const checkpoint = await tinyCheckpoint(dir, REPEAT_COPY, [
+      ...TINY,
+      "-p",
+      "repeat_max=3",
+    ]);
+    const repeats = ["sequence_max_len=2", "repeat_min=6", "repeat_max=6"];
+    const run = await runScript(REPEAT_COPY, [
+      "evaluate",
+      checkpoint,
+      ...repeats.flatMap((assignment) => ["-p", assignment]),
+      "--batches",
+      "4",
+    ], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const printed = run.stdout.split("\n").filter((line) => line.startsWith("Batch "));
+    const trainedScale = await expectedEvaluations(
+      repeatCopyTask,
+      `${dir}/${checkpoint}`,
+      repeats,
+      1001,
+      4,
+      (params, trained) => repeatCopyTask.evaluationElements!(params as never, trained as never),
+    );
+    assert.deepEqual(
+      printed,
+      trainedScale.map((evaluation, index) =>
+        `Batch ${index + 1} Length: ${evaluation.batch.inputSteps - 2} Repeats: 6 ${
+          figures(evaluation)
+        }`
+      ),
+    );
+    // Renormalised by the new range (a single count), the figures would differ.
+    const ownScale = await expectedEvaluations(
+      repeatCopyTask,
+      `${dir}/${checkpoint}`,
+      repeats,
+      1001,
+      4,
+      (params) => repeatCopyTask.elements(params as never),
+    );
+    assert.notDeepEqual(ownScale.map(figures), trainedScale.map(figures));
   });
 });
 
 Deno.test("task evaluate rejects bad input with status 2 and one line, writing nothing", async (t) => {
   await withTempDir(async (dir) => {
     const checkpoint = await tinyCheckpoint(dir);
-    await Deno.writeTextFile(`${dir}/a-file`, "not a folder");
+    await Deno.mkdir(`${dir}/pictures.png`);
     const cases: [string, string, string[], RegExp][] = [
       ["no checkpoint", COPY, [], /Cannot evaluate: no checkpoint given; name one/],
       [
@@ -114,7 +192,12 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
         [checkpoint, "other.safetensors"],
         /Cannot evaluate: 2 checkpoints given \(.*, other\.safetensors\); name exactly one$/,
       ],
-      ["a missing checkpoint", COPY, ["missing.safetensors"], /missing\.safetensors/],
+      [
+        "a missing checkpoint",
+        COPY,
+        ["missing.png"],
+        /Cannot read checkpoint missing\.png: missing\.png\.safetensors is not a file; give a checkpoint's \.safetensors file or its \.json history$/,
+      ],
       [
         "another task's checkpoint",
         REPEAT_COPY,
@@ -125,7 +208,13 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
         "a param that reshapes the model",
         COPY,
         [checkpoint, "-p", "memory_n=8"],
-        /Cannot evaluate copy-task-1000-batch-2\.safetensors: -p memory_n=8 would change its model \(it has memory_n=4\); an evaluation keeps the checkpoint's model, so leave that -p out$/,
+        /Cannot evaluate copy-task-1000-batch-2\.safetensors: -p memory_n would change the model or its training, which an evaluation keeps; it may change the data params batch_size, sequence_min_len, sequence_max_len$/,
+      ],
+      [
+        "training params",
+        COPY,
+        [checkpoint, "-p", "rmsprop_lr=0.5", "-p", "num_batches=9"],
+        /: -p rmsprop_lr, -p num_batches would change the model or its training/,
       ],
       [
         "lengths out of order",
@@ -142,8 +231,26 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
       [
         "an image path that is a folder",
         COPY,
-        [checkpoint, "--image", "."],
-        /Cannot use image file ".": it is not a file$/,
+        [checkpoint, "--image", "pictures.png"],
+        /Cannot use image file "pictures\.png": it is not a file$/,
+      ],
+      [
+        "an image that is not a PNG",
+        COPY,
+        [checkpoint, "--image", "copy.jpg"],
+        /Cannot use image file "copy\.jpg": the picture is a PNG; end it in \.png$/,
+      ],
+      [
+        "a picture too large",
+        COPY,
+        [checkpoint, "-p", "sequence_max_len=9000", "--scale", "64", "--image", "big.png"],
+        /Cannot draw sequences of up to 18001 steps with --scale 64: 1152064×\d+ pixels is more than the 67108864 a picture may have; lower the scale or the lengths$/,
+      ],
+      [
+        "a sequence past the batch",
+        COPY,
+        [checkpoint, "-p", "batch_size=2", "--sequence", "3"],
+        /Cannot use option --sequence=3: batch 1 holds sequences 1 to 2$/,
       ],
       [
         "an empty image path",
@@ -199,7 +306,11 @@ Deno.test("task evaluate --help describes the command, and training --help point
   const help = await runScript(COPY, ["evaluate", "--help"]);
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /^usage: deno task copy evaluate \[-h\] CHECKPOINT /m);
-  assert.match(help.stdout, /--image PATH {15}write a PNG of batch 1's first sequence/);
+  assert.match(help.stdout, /--image PATH {15}write a PNG picture \(PATH ends in \.png\)/);
+  assert.match(
+    help.stdout,
+    /^data params of copy-task .*:\n {2}batch_size, sequence_min_len, sequence_max_len$/m,
+  );
   const training = await runScript(REPEAT_COPY, ["--help"]);
   assert.match(training.stdout, /deno task repeat-copy evaluate --help$/m);
 });

@@ -4,7 +4,13 @@ import { resolveParams } from "../lib/cli/params.ts";
 import { CpuBackend } from "../lib/cpu/backend.ts";
 import { CpuNtm } from "../lib/cpu/ntm.ts";
 import { evaluateBatch, type Evaluation } from "../lib/eval/evaluate.ts";
-import { BACKGROUND, evaluationPicture, heatColour } from "../lib/eval/picture.ts";
+import {
+  BACKGROUND,
+  evaluationPicture,
+  heatColour,
+  MAX_PICTURE_PIXELS,
+  pictureSize,
+} from "../lib/eval/picture.ts";
 import { encodePng, PNG_SIGNATURE } from "../lib/io/png.ts";
 import { trainingSetup } from "../lib/train/task.ts";
 import { repeatCopyTask } from "../tasks/repeat_copy.ts";
@@ -103,13 +109,15 @@ Deno.test("evaluationPicture() draws each value as a cell on a shared time axis"
   assert.equal(picture.steps, 3);
   assert.deepEqual(picture.panels, [
     { name: "input", rows: 2, top: 0 },
-    { name: "target", rows: 1, top: 6 },
-    { name: "output", rows: 1, top: 10 },
-    { name: "read head 0", rows: 3, top: 14 },
+    { name: "target", rows: 1, top: 7 },
+    { name: "output", rows: 1, top: 12 },
+    { name: "read head 0", rows: 3, top: 17 },
   ]);
   const { width, height, pixels } = picture.image;
   assert.equal(width, 3 * scale);
-  assert.equal(height, 14 + 3 * scale);
+  // Gaps of 3 pixels, the least there is.
+  assert.equal(height, 17 + 3 * scale);
+  assert.deepEqual(pictureSize(smallEvaluation().config, 3, scale), { width, height });
   const pixel = (x: number, y: number) =>
     Array.from(pixels.subarray((y * width + x) * 3, (y * width + x) * 3 + 3));
   /** Every pixel of cell (row, step) of a panel. */
@@ -120,16 +128,16 @@ Deno.test("evaluationPicture() draws each value as a cell on a shared time axis"
   assert.deepEqual(cell(0, 0, 0), filled(heatColour(0.5)));
   assert.deepEqual(cell(0, 1, 1), filled(heatColour(0.75)));
   assert.deepEqual(cell(0, 0, 2), filled([...BACKGROUND]), "no input in the output phase");
-  assert.deepEqual(cell(6, 0, 1), filled([...BACKGROUND]), "no target in the input phase");
-  assert.deepEqual(cell(6, 0, 2), filled(heatColour(0)));
-  assert.deepEqual(cell(10, 0, 2), filled(heatColour(0.25)));
+  assert.deepEqual(cell(7, 0, 1), filled([...BACKGROUND]), "no target in the input phase");
+  assert.deepEqual(cell(7, 0, 2), filled(heatColour(0)));
+  assert.deepEqual(cell(12, 0, 2), filled(heatColour(0.25)));
   // Its weightings: location 1, then 2, then 0.
-  assert.deepEqual(cell(14, 1, 0), filled(heatColour(1)));
-  assert.deepEqual(cell(14, 0, 0), filled(heatColour(0)));
-  assert.deepEqual(cell(14, 2, 1), filled(heatColour(1)));
-  assert.deepEqual(cell(14, 0, 2), filled(heatColour(1)));
+  assert.deepEqual(cell(17, 1, 0), filled(heatColour(1)));
+  assert.deepEqual(cell(17, 0, 0), filled(heatColour(0)));
+  assert.deepEqual(cell(17, 2, 1), filled(heatColour(1)));
+  assert.deepEqual(cell(17, 0, 2), filled(heatColour(1)));
   // The gap between panels.
-  assert.deepEqual([pixel(0, 4), pixel(5, 5)], [[...BACKGROUND], [...BACKGROUND]]);
+  assert.deepEqual([pixel(0, 4), pixel(5, 6)], [[...BACKGROUND], [...BACKGROUND]]);
 
   assert.throws(
     () => evaluationPicture(smallEvaluation(), { sequence: 2 }),
@@ -138,6 +146,15 @@ Deno.test("evaluationPicture() draws each value as a cell on a shared time axis"
   assert.throws(
     () => evaluationPicture(smallEvaluation(), { scale: 0 }),
     /Cannot draw with scale 0: it must be an integer from 1 to 64/,
+  );
+  // A picture past MAX_PICTURE_PIXELS is refused before any pixel is allocated.
+  const long = smallEvaluation();
+  const { height: tall } = pictureSize(long.config, 1, 64);
+  const steps = Math.floor(MAX_PICTURE_PIXELS / (64 * tall)) + 1;
+  const tooLong = { ...long, batch: { ...long.batch, outputSteps: steps - 2 } };
+  assert.throws(
+    () => evaluationPicture(tooLong, { scale: 64 }),
+    /Cannot draw a picture of \d+×\d+ pixels: at most 67108864 pixels; lower the scale or the lengths/,
   );
 });
 

@@ -8,6 +8,7 @@ import {
 } from "../lib/io/safetensors.ts";
 import { fixtureFromSafetensors } from "../lib/verify/fixture.ts";
 import { runScript } from "./helpers/run_deno.ts";
+import { withTempDir } from "./helpers/temp_dir.ts";
 
 const FIXTURE = new URL("./fixtures/repeat_copy_shape.safetensors", import.meta.url).pathname;
 const VERIFY = new URL("../lib/cli/verify_reference.ts", import.meta.url).pathname;
@@ -152,8 +153,7 @@ Deno.test("fixtureFromSafetensors() names each malformed config field and tensor
 });
 
 Deno.test("verify-reference exits 2 with one line on a fixture without its grad tensors", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const file = await readSafetensors(FIXTURE);
     const kept = [...file.tensors].filter(([name]) => !name.startsWith("grad."));
     await Deno.writeFile(`${dir}/no_grads.safetensors`, encodeSafetensors(kept, file.metadata));
@@ -165,7 +165,5 @@ Deno.test("verify-reference exits 2 with one line on a fixture without its grad 
         '"grad.controller.lstm_h_bias" is missing\n',
     );
     assert.equal(run.stdout, "");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

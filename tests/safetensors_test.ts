@@ -8,6 +8,7 @@ import {
   type Tensor,
   writeSafetensors,
 } from "../lib/io/safetensors.ts";
+import { withTempDir } from "./helpers/temp_dir.ts";
 
 const FIXTURES = ["copy_default", "repeat_copy_shape", "two_head_pairs_two_layers"];
 const fixturePath = (name: string) =>
@@ -56,8 +57,7 @@ Deno.test("encodeSafetensors() and decodeSafetensors() round-trip odd, zero-size
 });
 
 Deno.test("writeSafetensors() writes a file readSafetensors() reads back, leaving no temporary file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const path = `${dir}/weights.safetensors`;
     await writeSafetensors(path, [["w", counting([5, 2])]], { k: "v" });
     const file = await readSafetensors(path);
@@ -65,9 +65,7 @@ Deno.test("writeSafetensors() writes a file readSafetensors() reads back, leavin
     assert.deepEqual(file.metadata, { k: "v" });
     const names = [...Deno.readDirSync(dir)].map((entry) => entry.name);
     assert.deepEqual(names, ["weights.safetensors"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 for (const name of FIXTURES) {

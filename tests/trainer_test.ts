@@ -4,6 +4,7 @@ import { readCheckpoint } from "../lib/io/checkpoint.ts";
 import { initParams, paramLayout } from "../lib/params.ts";
 import { type BatchRecord, freshState, type TrainingBackend } from "../lib/train/backend.ts";
 import { formatReport, metricsLine, train, type TrainerOptions } from "../lib/train/trainer.ts";
+import { withTempDir } from "./helpers/temp_dir.ts";
 
 const layout = paramLayout({
   inputs: 3,
@@ -52,8 +53,7 @@ function options(overrides: Partial<TrainerOptions>): TrainerOptions {
 }
 
 Deno.test("train() calls the backend in chunks ending at report and checkpoint boundaries", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const calls: [number, number][] = [];
     const lines: string[] = [];
     const outcome = await train(options({
@@ -87,14 +87,11 @@ Deno.test("train() calls the backend in chunks ending at report and checkpoint b
     const saved = await readCheckpoint(`${dir}/fake-task-5-batch-6`);
     assert.deepEqual(saved.history.cost, [2, 4, 6, 8, 10, 12]);
     assert.equal(saved.batch, 6);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train() reports a resumed window over the history, and appends metrics lines", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const metricsFile = `${dir}/metrics.jsonl`;
     const lines: string[] = [];
     const calls: [number, number][] = [];
@@ -124,14 +121,11 @@ Deno.test("train() reports a resumed window over the history, and appends metric
       ]);
       assert.ok(m.ms_per_seq >= 0 && m.elapsed_s >= 0);
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train() stops when asked, checkpointing the completed batches", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const calls: [number, number][] = [];
     let stop = false;
     const backend = fakeBackend(calls);
@@ -172,9 +166,7 @@ Deno.test("train() stops when asked, checkpointing the completed batches", async
     }));
     assert.equal(stopped.completed, 4);
     assert.equal(stopped.checkpointPaths.at(-1), `${dir}/fake-task-5-batch-4.safetensors`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("train() sizes chunks to chunkSeconds, so a stop waits one chunk at most", async () => {
@@ -239,8 +231,7 @@ Deno.test("train() keeps its chunk limit after a chunk that a boundary cut short
 });
 
 Deno.test("train() goes on without the metrics file when an append fails", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const metricsFile = `${dir}/removed/metrics.jsonl`;
     const lines: string[] = [];
     const outcome = await train(options({ metricsFile, print: (line) => lines.push(line) }));
@@ -253,9 +244,7 @@ Deno.test("train() goes on without the metrics file when an append fails", async
     );
     assert.match(lines[2], /^Batch 8 /);
     assert.match(lines[3], /^Batch 10 /);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("formatReport() prints like the reference and metricsLine() is one JSON line", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { runScript } from "./helpers/run_deno.ts";
 import { decodeSafetensors, encodeSafetensors } from "../lib/io/safetensors.ts";
+import { withTempDir } from "./helpers/temp_dir.ts";
 
 const SCRIPT = new URL("../lib/cli/verify_reference.ts", import.meta.url).pathname;
 const FIXTURES = ["copy_default", "repeat_copy_shape", "two_head_pairs_two_layers"].map((name) =>
@@ -44,8 +45,7 @@ for (const backend of ["cpu", "cpu-float64"]) {
 }
 
 Deno.test("verify-reference exits 1 naming a perturbed output and a perturbed step", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const file = decodeSafetensors(await Deno.readFile(FIXTURES[0]));
     file.tensors.get("output")!.data[3] += 1e-4;
     // fc.bias has gradients far from zero: its step is not amplified, so 1e-5 is a real miss.
@@ -57,14 +57,11 @@ Deno.test("verify-reference exits 1 naming a perturbed output and a perturbed st
     const failing = tableRows(run.stdout).filter((row) => row[5] === "FAIL");
     assert.deepEqual(failing.map((row) => row[0]), ["output", "step1.fc.bias"]);
     assert.match(run.stdout, /step1\.fc\.bias .* FAIL \(1 element: 0 where RMSprop amplifies/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("verify-reference rejects bad input with status 2 and one line", async (t) => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const bytes = await Deno.readFile(FIXTURES[0]);
     await Deno.writeFile(`${dir}/truncated.safetensors`, bytes.subarray(0, bytes.length / 2));
     await Deno.writeFile(`${dir}/garbage.safetensors`, new Uint8Array(100).fill(0xff));
@@ -89,7 +86,5 @@ Deno.test("verify-reference rejects bad input with status 2 and one line", async
         assert.equal(run.stdout, "", "nothing runs before every file is loaded");
       });
     }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

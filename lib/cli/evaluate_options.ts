@@ -6,18 +6,12 @@
  */
 
 import { UsageError } from "../config.ts";
-import { MAX_PICTURE_SCALE } from "../eval/picture.ts";
+import { DEFAULT_PICTURE_SCALE, MAX_PICTURE_SCALE } from "../eval/picture.ts";
 import type { TaskDefinition, TaskSchema } from "../train/task.ts";
 import { integerOption, parseCommandLine, pathOption } from "./command_line.ts";
 
-/** The seed of the evaluation data when `--seed` is not given. */
-export const DEFAULT_EVALUATION_SEED = 1;
-
 /** Batches evaluated when `--batches` is not given. */
 export const DEFAULT_EVALUATION_BATCHES = 10;
-
-/** Pixels per cell side when `--scale` is not given. */
-export const DEFAULT_PICTURE_SCALE = 4;
 
 /** The most batches one evaluation runs. */
 const MAX_EVALUATION_BATCHES = 1_000_000;
@@ -29,12 +23,14 @@ export interface EvaluationOptions {
   readonly checkpoint?: string;
   /** `-p` assignments in order, `name=value`. */
   readonly params: readonly string[];
-  /** The data's seed. */
-  readonly seed: number;
+  /** The data's seed, when given (by default the checkpoint's seed + 1, unlike its training data). */
+  readonly seed?: number;
   /** Batches 1 to `batches` of the data are evaluated. */
   readonly batches: number;
-  /** Where the PNG picture of batch 1's first sequence goes, when wanted. */
+  /** Where the PNG picture of a sequence of batch 1 goes, when wanted. */
   readonly image?: string;
+  /** Which sequence of batch 1 the picture shows, from 1. */
+  readonly sequence: number;
   /** Pixels per cell side in the picture. */
   readonly scale: number;
 }
@@ -49,6 +45,7 @@ export function parseEvaluationOptions(args: readonly string[]): EvaluationOptio
       seed: { type: "string" },
       batches: { type: "string" },
       image: { type: "string" },
+      sequence: { type: "string" },
       scale: { type: "string" },
     },
     strict: true,
@@ -73,7 +70,9 @@ export function parseEvaluationOptions(args: readonly string[]): EvaluationOptio
     help,
     checkpoint,
     params: values.param ?? [],
-    seed: integerOption("--seed", values.seed ?? String(DEFAULT_EVALUATION_SEED), 0, 0xffff_ffff),
+    seed: values.seed === undefined
+      ? undefined
+      : integerOption("--seed", values.seed, 0, 0xffff_ffff),
     batches: integerOption(
       "--batches",
       values.batches ?? String(DEFAULT_EVALUATION_BATCHES),
@@ -81,6 +80,7 @@ export function parseEvaluationOptions(args: readonly string[]): EvaluationOptio
       MAX_EVALUATION_BATCHES,
     ),
     image: pathOption("--image", values.image, "a PNG file"),
+    sequence: integerOption("--sequence", values.sequence ?? "1", 1, 0x7fff_ffff),
     scale: integerOption(
       "--scale",
       values.scale ?? String(DEFAULT_PICTURE_SCALE),
@@ -97,22 +97,28 @@ export function evaluationUsage<S extends TaskSchema>(task: TaskDefinition<S>, c
     "was trained on, and draw what it did.",
     "",
     `usage: ${command} evaluate [-h] CHECKPOINT [-p NAME=VALUE]... [--seed SEED]`,
-    "       [--batches N] [--image PATH] [--scale N]",
+    "       [--batches N] [--image PATH] [--sequence K] [--scale N]",
     "",
-    "CHECKPOINT is a checkpoint of a training run (.safetensors or its .json history, both",
-    "needed). Its model and params are used; -p changes data params (lengths, repeats,",
-    "batch_size), not tensor sizes. The model runs forward on the CPU reference, in float32.",
+    "CHECKPOINT is a checkpoint of a training run (its .safetensors file, or the .json history",
+    "beside it). Its model and params are used; the model runs forward on the CPU reference,",
+    "in float32.",
     "",
     "options:",
     "  -h, --help                 show this help and exit",
-    "  -p, --param NAME=VALUE     change a param of the checkpoint's (repeatable), e.g.",
+    "  -p, --param NAME=VALUE     change a data param of the checkpoint's (repeatable), e.g.",
     "                             -p sequence_min_len=80 -p sequence_max_len=80",
-    `  --seed SEED                seed of the data (default: ${DEFAULT_EVALUATION_SEED})`,
+    "  --seed SEED                seed of the data (default: the checkpoint's seed + 1, so the",
+    "                             data is not its training data)",
     `  --batches N                evaluate batches 1 to N of the data (default: ${DEFAULT_EVALUATION_BATCHES})`,
-    "  --image PATH               write a PNG of batch 1's first sequence: from the top the",
-    "                             input, target and output, then each head's weighting over",
-    "                             the memory locations; one column per time step",
+    "  --image PATH               write a PNG picture (PATH ends in .png) of one sequence of",
+    "                             batch 1: from the top the input, target and output, then each",
+    "                             head's weighting over the memory locations; one column per",
+    "                             time step, colours from dark blue (0) to yellow (1)",
+    "  --sequence K               the sequence of batch 1 the picture shows (default: 1)",
     `  --scale N                  pixels per cell side in the picture (default: ${DEFAULT_PICTURE_SCALE}, at most ${MAX_PICTURE_SCALE})`,
+    "",
+    `data params of ${task.name} (the others are the model's and its training's):`,
+    `  ${task.dataParams.join(", ")}`,
     "",
     "It prints the loss and cost (bits wrong per sequence) of every batch and their mean.",
   ].join("\n");

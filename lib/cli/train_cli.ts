@@ -27,7 +27,7 @@ import { train } from "../train/trainer.ts";
 import { taskCommand } from "./command_line.ts";
 import { EXIT_INTERRUPTED, runCommand } from "./exit.ts";
 import { checkWritableFile, checkWritableFolder } from "./paths.ts";
-import { checkpointParams, type CheckpointUse, checkSameModel } from "./checkpoint_params.ts";
+import { checkpointParams, checkSameModel } from "./checkpoint_params.ts";
 import { formatParams, resolveParams } from "./params.ts";
 import { terminalProgress } from "./progress.ts";
 import {
@@ -66,9 +66,6 @@ interface RunPlan<S extends TaskSchema> {
   readonly resumed?: LoadedCheckpoint;
 }
 
-/** How a resumed run uses its checkpoint, for error messages. */
-const RESUME: CheckpointUse = { action: "resume from", keeper: "a resumed run" };
-
 async function planRun<S extends TaskSchema>(
   task: TaskDefinition<S>,
   options: TrainingOptions,
@@ -86,10 +83,10 @@ async function planRun<S extends TaskSchema>(
     );
   }
   const seed = resumed?.seed ?? options.seed ?? DEFAULT_SEED;
-  const saved = resumed && checkpointParams(task, resumed, RESUME);
+  const saved = resumed && checkpointParams(task, resumed, "resume from");
   const params = resolveParams(task.params, options.params, saved);
   task.check(params);
-  if (resumed) checkSameModel(task, resumed, saved!, params, RESUME);
+  if (resumed) checkSameModel(task, resumed, saved!, params);
   const numBatches = Number(params.num_batches);
   if (resumed && resumed.batch >= numBatches) {
     throw new UsageError(

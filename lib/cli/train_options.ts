@@ -6,6 +6,7 @@
  * @module
  */
 
+import { UsageError } from "../config.ts";
 import { BACKEND_KINDS, type BackendKind, parseBackendKind } from "../train/create_backend.ts";
 import type { TaskDefinition, TaskSchema } from "../train/task.ts";
 import { integerOption, parseCommandLine, pathOption } from "./command_line.ts";
@@ -37,7 +38,7 @@ export interface TrainingOptions {
 
 /** Parses the arguments of a training run; throws UsageError on anything malformed. */
 export function parseTrainingOptions(args: readonly string[]): TrainingOptions {
-  const { values } = parseCommandLine({
+  const { values, positionals } = parseCommandLine({
     args: [...args],
     options: {
       help: { type: "boolean", short: "h" },
@@ -51,8 +52,17 @@ export function parseTrainingOptions(args: readonly string[]): TrainingOptions {
       resume: { type: "string" },
     },
     strict: true,
-    allowPositionals: false,
+    allowPositionals: true,
   });
+  if (positionals.length > 0) {
+    throw new UsageError(
+      positionals.includes("evaluate")
+        ? "Cannot parse arguments: evaluate must be the first argument, as in " +
+          "`evaluate CHECKPOINT [options]`; see evaluate --help"
+        : `Cannot parse arguments: Unexpected argument '${positionals[0]}'. This command does ` +
+          "not take positional arguments; see --help",
+    );
+  }
   return {
     help: values.help ?? false,
     seed: values.seed === undefined

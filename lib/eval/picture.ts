@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { NTMConfig } from "../config.ts";
 import type { RgbImage } from "../io/png.ts";
 import type { Evaluation } from "./evaluate.ts";
 
@@ -34,15 +35,40 @@ export interface EvaluationPicture {
 export interface PictureOptions {
   /** Which sequence of the batch, from 0 (default 0). */
   readonly sequence?: number;
-  /** Pixels per cell side (default 4). */
+  /** Pixels per cell side (default `DEFAULT_PICTURE_SCALE`). */
   readonly scale?: number;
 }
+
+/** Pixels per cell side unless told otherwise. */
+export const DEFAULT_PICTURE_SCALE = 4;
 
 /** Largest `scale`: a cell of 64×64 pixels. */
 export const MAX_PICTURE_SCALE = 64;
 
-/** The space between panels, in cells. */
-const GAP_CELLS = 1;
+/** The most pixels a picture may have (about 200 MB of RGB before compression). */
+export const MAX_PICTURE_PIXELS = 2 ** 26;
+
+/** The space between panels: one cell, and at least 3 pixels. */
+function gapPixels(scale: number): number {
+  return Math.max(scale, 3);
+}
+
+/** The sizes of an NTM that set a picture's rows (see `NTMConfig`). */
+export type PictureShape = Pick<NTMConfig, "inputs" | "outputs" | "memoryN" | "heads">;
+
+/**
+ * The size in pixels of the picture of a sequence of `steps` steps drawn with `scale`: checked
+ * before the model runs, as `evaluationPicture` draws it.
+ */
+export function pictureSize(
+  shape: PictureShape,
+  steps: number,
+  scale: number,
+): { width: number; height: number } {
+  const rows = shape.inputs + 2 * shape.outputs + shape.heads.length * shape.memoryN;
+  const panels = 3 + shape.heads.length;
+  return { width: steps * scale, height: rows * scale + (panels - 1) * gapPixels(scale) };
+}
 
 /** The background, between panels and where a panel has no value (white). */
 export const BACKGROUND: readonly [number, number, number] = [255, 255, 255];
@@ -82,7 +108,7 @@ export function evaluationPicture(
   const { config, batch, outputs, weightings } = evaluation;
   const { batchSize: B, inputs: I, outputs: O, memoryN: N } = config;
   const sequence = options.sequence ?? 0;
-  const scale = options.scale ?? 4;
+  const scale = options.scale ?? DEFAULT_PICTURE_SCALE;
   if (!Number.isInteger(sequence) || sequence < 0 || sequence >= B) {
     throw new RangeError(
       `Cannot draw sequence ${sequence}: the batch holds sequences 0 to ${B - 1}`,
@@ -117,14 +143,19 @@ export function evaluationPicture(
       value: (row: number, t: number) => head.weights[(t * B + sequence) * N + row],
     })),
   ];
+  const { width, height } = pictureSize(config, steps, scale);
+  if (width * height > MAX_PICTURE_PIXELS) {
+    throw new RangeError(
+      `Cannot draw a picture of ${width}×${height} pixels: at most ${MAX_PICTURE_PIXELS} ` +
+        "pixels; lower the scale or the lengths",
+    );
+  }
   const panels: PicturePanel[] = [];
   let top = 0;
   for (const band of bands) {
     panels.push({ name: band.name, rows: band.rows, top });
-    top += (band.rows + GAP_CELLS) * scale;
+    top += band.rows * scale + gapPixels(scale);
   }
-  const width = steps * scale;
-  const height = top - GAP_CELLS * scale;
   const pixels = new Uint8Array(width * height * 3);
   for (let pixel = 0; pixel < width * height; pixel++) pixels.set(BACKGROUND, pixel * 3);
   bands.forEach((band, index) => {

@@ -62,14 +62,18 @@ export interface Checkpoint extends CheckpointInfo {
   readonly history: TrainingHistory;
 }
 
-/** A checkpoint as read, before its tensors are matched to a config. */
-export interface LoadedCheckpoint extends CheckpointInfo {
+/** A checkpoint's safetensors file as read, before its tensors are matched to a config. */
+export interface CheckpointFile extends CheckpointInfo {
   /** The safetensors path it was read from. */
   readonly path: string;
   /** The number of the next batch to train: the RNG position, `batch + 1`. */
   readonly nextBatch: number;
   /** Every tensor in the file: parameters under reference names, `optimizer.*` state. */
   readonly tensors: Map<string, Tensor>;
+}
+
+/** A checkpoint as read with its history, before its tensors are matched to a config. */
+export interface LoadedCheckpoint extends CheckpointFile {
   /** The history file's columns, `batch` entries each; JSON nulls read back as NaN. */
   readonly history: TrainingHistory;
 }
@@ -190,13 +194,20 @@ function parseHistory(text: string, source: string, batch: number): TrainingHist
 }
 
 /**
- * Reads a checkpoint (`path` with or without `.safetensors`, or its `.json` history's path) and
- * its history. A missing, truncated or corrupt file, or one that is not this project's
- * checkpoint, raises UsageError.
+ * Reads a checkpoint's safetensors file (`path` with or without `.safetensors`, or its `.json`
+ * history's path), without the history: enough to evaluate it. A missing, truncated or corrupt
+ * file, or one that is not this project's checkpoint, raises UsageError.
  */
-export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
+export async function readCheckpointFile(path: string): Promise<CheckpointFile> {
   const base = path.replace(/\.(safetensors|json)$/, "");
   const file = `${base}.safetensors`;
+  const info = await Deno.stat(file).catch(() => undefined);
+  if (!info?.isFile) {
+    throw new UsageError(
+      `Cannot read checkpoint ${path}: ${file} is not a file; give a checkpoint's .safetensors ` +
+        "file or its .json history",
+    );
+  }
   const { tensors, metadata } = await readSafetensors(file);
   const fail = (detail: string): never => {
     throw new UsageError(`Cannot read checkpoint ${file}: ${detail}`);
@@ -234,12 +245,6 @@ export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
   if (params === null || typeof params !== "object" || Array.isArray(params)) {
     fail(`metadata "params" is not an object`);
   }
-  let historyText: string;
-  try {
-    historyText = await Deno.readTextFile(historyPath(file));
-  } catch (error) {
-    return fail(`its history ${historyPath(file)} cannot be read (${(error as Error).message})`);
-  }
   return {
     path: file,
     nextBatch,
@@ -249,8 +254,27 @@ export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
     batch,
     backend: metadata.backend ?? "",
     tensors,
-    history: parseHistory(historyText, historyPath(file), batch),
   };
+}
+
+/**
+ * Reads a checkpoint (`path` with or without `.safetensors`, or its `.json` history's path) and
+ * its history: everything a run resumes from. A missing, truncated or corrupt file, or one that
+ * is not this project's checkpoint, raises UsageError.
+ */
+export async function readCheckpoint(path: string): Promise<LoadedCheckpoint> {
+  const checkpoint = await readCheckpointFile(path);
+  const history = historyPath(checkpoint.path);
+  let historyText: string;
+  try {
+    historyText = await Deno.readTextFile(history);
+  } catch (error) {
+    throw new UsageError(
+      `Cannot read checkpoint ${checkpoint.path}: its history ${history} cannot be read ` +
+        `(${(error as Error).message})`,
+    );
+  }
+  return { ...checkpoint, history: parseHistory(historyText, history, checkpoint.batch) };
 }
 
 /**

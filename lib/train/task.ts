@@ -180,6 +180,13 @@ export interface TaskDefinition<S extends TaskSchema = TaskSchema> {
   config(params: ParamValues<S>): NTMConfig;
   /** The optimizer settings. */
   optimizer(params: ParamValues<S>): RmspropSettings;
+  /**
+   * The params that shape the data but neither the model nor its training (lengths, repeats,
+   * `batch_size`): the ones an evaluation of a checkpoint may change.
+   */
+  readonly dataParams: readonly (keyof S & string)[];
+  /** A batch's lengths as the reports show them: `Length: 5`, `Length: 5 Repeats: 3`. */
+  describe(steps: TaskSteps): string;
   /** The longest sequence (input plus output steps) the task generates. */
   capacity(params: ParamValues<S>): number;
   /** The data, as element functions. */
