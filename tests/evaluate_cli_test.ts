@@ -249,7 +249,7 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
       [
         "a sequence past the batch",
         COPY,
-        [checkpoint, "-p", "batch_size=2", "--sequence", "3"],
+        [checkpoint, "-p", "batch_size=2", "--sequence", "3", "--image", "x.png"],
         /Cannot use option --sequence=3: batch 1 holds sequences 1 to 2$/,
       ],
       [
@@ -261,8 +261,14 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
       [
         "scale 0",
         COPY,
-        [checkpoint, "--scale", "0"],
+        [checkpoint, "--scale", "0", "--image", "x.png"],
         /Cannot use option --scale=0: it must be an integer from 1 to 64$/,
+      ],
+      [
+        "a picture option without --image",
+        COPY,
+        [checkpoint, "--sequence", "1"],
+        /Cannot use option --sequence: it shapes the picture, which only --image PATH draws$/,
       ],
       [
         "batches 0",

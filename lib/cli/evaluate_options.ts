@@ -62,6 +62,13 @@ export function parseEvaluationOptions(args: readonly string[]): EvaluationOptio
         }); name exactly one`,
     );
   }
+  for (const option of ["sequence", "scale"] as const) {
+    if (values[option] !== undefined && values.image === undefined) {
+      throw new UsageError(
+        `Cannot use option --${option}: it shapes the picture, which only --image PATH draws`,
+      );
+    }
+  }
   const checkpoint = positionals[0];
   if (checkpoint === "") {
     throw new UsageError("Cannot evaluate: the checkpoint's path is empty; give a checkpoint");
