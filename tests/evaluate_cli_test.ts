@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { FRAME_MS } from "../lib/cli/evaluate_cli.ts";
 import { resolveParams } from "../lib/cli/params.ts";
 import { CpuNtm } from "../lib/cpu/ntm.ts";
 import { evaluateBatch, type Evaluation } from "../lib/eval/evaluate.ts";
 import { evaluationPicture } from "../lib/eval/picture.ts";
 import { readCheckpointFile } from "../lib/io/checkpoint.ts";
-import { encodePng } from "../lib/io/png.ts";
+import { encodeAnimatedPng, encodePng } from "../lib/io/png.ts";
 import { fromReferenceTensors, paramLayout } from "../lib/params.ts";
 import {
   generateBatch,
@@ -106,6 +107,7 @@ Deno.test("copy task evaluate runs a checkpoint on longer sequences and draws a 
       `Mean of 3 batch(es): Loss: ${mean("loss").toFixed(6)} Cost: ${
         mean("cost").toFixed(2)
       } bits per sequence`,
+      "",
       // 7 input steps and the delimiter, then 7 output steps; rows 3 + 2 + 2 + 4 + 4, 4 gaps.
       "Picture of batch 1, sequence 2: seven.png (45×57 pixels, 3 per cell)",
       "  15 columns, one per step: 8 input steps, then 7 output steps",
@@ -180,17 +182,95 @@ Deno.test("repeat copy evaluate feeds other repeat counts on the trained scale",
   });
 });
 
+Deno.test("evaluate with several checkpoints runs each on the same data and animates the picture", async () => {
+  await withTempDir(async (dir) => {
+    const run = await runScript(COPY, [
+      ...TINY,
+      "-p",
+      "num_batches=2",
+      "--checkpoint-interval",
+      "1",
+      "--checkpoint-path",
+      ".",
+    ], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const checkpoints = [
+      "copy-task-1000-batch-2.safetensors",
+      "copy-task-1000-batch-1.safetensors",
+    ];
+    const evaluation = await runScript(COPY, [
+      "evaluate",
+      ...checkpoints,
+      "-p",
+      "sequence_max_len=6",
+      "--batches",
+      "2",
+      "--image",
+      "both.png",
+    ], dir);
+    assert.equal(evaluation.code, 0, evaluation.stderr);
+    const expected = await Promise.all(checkpoints.map((checkpoint) =>
+      expectedEvaluations(
+        copyTask,
+        `${dir}/${checkpoint}`,
+        ["sequence_max_len=6"],
+        1001,
+        2,
+        (params) => copyTask.elements(params as never),
+      )
+    ));
+    const sections = evaluation.stdout.split("\n\n");
+    assert.equal(sections.length, 3, evaluation.stdout);
+    checkpoints.forEach((checkpoint, index) => {
+      const lines = sections[index].split("\n");
+      assert.match(lines[0], new RegExp(`^Evaluating ${checkpoint.replaceAll(".", "\\.")} `));
+      assert.deepEqual(
+        lines.slice(3, 5).map((line) => line.replace(/^Batch \d Length: \d /, "")),
+        expected[index].map(figures),
+      );
+    });
+    assert.match(
+      sections[2],
+      /^Picture of batch 1, sequence 1: both\.png \(\d+×\d+ pixels, 4 per cell; 2 frames, one per checkpoint in the order given, 700 ms each\)$/m,
+    );
+    assert.deepEqual(
+      await Deno.readFile(`${dir}/both.png`),
+      encodeAnimatedPng(
+        expected.map((evaluations) => evaluationPicture(evaluations[0]).image),
+        FRAME_MS,
+      ),
+    );
+  });
+});
+
 Deno.test("task evaluate rejects bad input with status 2 and one line, writing nothing", async (t) => {
   await withTempDir(async (dir) => {
     const checkpoint = await tinyCheckpoint(dir);
     await Deno.mkdir(`${dir}/pictures.png`);
+    // Checkpoints of a wider memory and of longer sequences, in their own folders.
+    for (const [folder, change] of [["wide", "memory_m=3"], ["long", "sequence_max_len=5"]]) {
+      await Deno.mkdir(`${dir}/${folder}`);
+      await tinyCheckpoint(`${dir}/${folder}`, COPY, [...TINY, "-p", change]);
+    }
     const cases: [string, string, string[], RegExp][] = [
       ["no checkpoint", COPY, [], /Cannot evaluate: no checkpoint given; name one/],
       [
-        "two checkpoints",
+        "an empty checkpoint path",
         COPY,
-        [checkpoint, "other.safetensors"],
-        /Cannot evaluate: 2 checkpoints given \(.*, other\.safetensors\); name exactly one$/,
+        [checkpoint, ""],
+        /Cannot evaluate: a checkpoint's path is empty; give a checkpoint$/,
+      ],
+      [
+        "checkpoints of two models",
+        COPY,
+        [checkpoint, "wide/copy-task-1000-batch-2.safetensors"],
+        /Cannot evaluate wide\/copy-task-1000-batch-2\.safetensors beside copy-task-1000-batch-2\.safetensors: their models differ; evaluate them one at a time$/,
+      ],
+      [
+        "checkpoints trained on other data",
+        COPY,
+        [checkpoint, "long/copy-task-1000-batch-2.safetensors"],
+        /Cannot evaluate long\/copy-task-1000-batch-2\.safetensors beside copy-task-1000-batch-2\.safetensors: their data params differ \(sequence_max_len 5, not 3\); set them with -p to evaluate both on the same data$/,
       ],
       [
         "a missing checkpoint",
@@ -244,7 +324,7 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
         "a picture too large",
         COPY,
         [checkpoint, "-p", "sequence_max_len=9000", "--scale", "64", "--image", "big.png"],
-        /Cannot draw sequences of up to 18001 steps with --scale 64: 1152064×\d+ pixels is more than the 67108864 a picture may have; lower the scale or the lengths$/,
+        /Cannot draw sequences of up to 18001 steps with --scale 64: 1 frame\(s\) of 1152064×\d+ pixels is more than the 67108864 pixels a picture may have; lower the scale or the lengths$/,
       ],
       [
         "a sequence past the batch",
@@ -311,7 +391,7 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
 Deno.test("task evaluate --help describes the command, and training --help points to it", async () => {
   const help = await runScript(COPY, ["evaluate", "--help"]);
   assert.equal(help.code, 0, help.stderr);
-  assert.match(help.stdout, /^usage: deno task copy evaluate \[-h\] CHECKPOINT /m);
+  assert.match(help.stdout, /^usage: deno task copy evaluate \[-h\] CHECKPOINT\.\.\. /m);
   assert.match(help.stdout, /--image PATH {15}write a PNG picture \(PATH ends in \.png\)/);
   assert.match(
     help.stdout,

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { inflateSync } from "node:zlib";
 import { resolveParams } from "../lib/cli/params.ts";
 import { CpuBackend } from "../lib/cpu/backend.ts";
 import { CpuNtm } from "../lib/cpu/ntm.ts";
@@ -11,7 +10,6 @@ import {
   MAX_PICTURE_PIXELS,
   pictureSize,
 } from "../lib/eval/picture.ts";
-import { encodePng, PNG_SIGNATURE } from "../lib/io/png.ts";
 import { trainingSetup } from "../lib/train/task.ts";
 import { repeatCopyTask } from "../tasks/repeat_copy.ts";
 import { assertClose } from "./helpers/assert_close.ts";
@@ -167,57 +165,4 @@ Deno.test("heatColour() runs from dark blue at 0 to yellow at 1, clamped, and ma
   assert.deepEqual(heatColour(NaN), [255, 0, 0]);
   // Halfway between the first two stops.
   assert.deepEqual(heatColour(0.125), [64, 42, 112]);
-});
-
-/** CRC-32 (IEEE), bit by bit: an independent check of the chunks' checksums. */
-function referenceCrc32(bytes: Uint8Array): number {
-  let crc = 0xffff_ffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb8_8320 : crc >>> 1;
-  }
-  return (crc ^ 0xffff_ffff) >>> 0;
-}
-
-Deno.test("encodePng() writes signature, IHDR, IDAT and IEND with valid checksums", () => {
-  const width = 3, height = 2;
-  const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) % 256);
-  const file = encodePng({ width, height, pixels });
-  assert.deepEqual(file.subarray(0, 8), PNG_SIGNATURE);
-  const view = new DataView(file.buffer, file.byteOffset);
-  const chunks: { type: string; data: Uint8Array }[] = [];
-  for (let offset = 8; offset < file.length;) {
-    const length = view.getUint32(offset);
-    const type = new TextDecoder().decode(file.subarray(offset + 4, offset + 8));
-    const data = file.subarray(offset + 8, offset + 8 + length);
-    assert.equal(
-      view.getUint32(offset + 8 + length),
-      referenceCrc32(file.subarray(offset + 4, offset + 8 + length)),
-      `${type} checksum`,
-    );
-    chunks.push({ type, data });
-    offset += 12 + length;
-  }
-  assert.deepEqual(chunks.map((chunk) => chunk.type), ["IHDR", "IDAT", "IEND"]);
-  const header = new DataView(chunks[0].data.buffer, chunks[0].data.byteOffset);
-  assert.deepEqual(
-    [header.getUint32(0), header.getUint32(4), ...chunks[0].data.subarray(8)],
-    [width, height, 8, 2, 0, 0, 0],
-  );
-  // Each row: filter type 0, then its pixels.
-  const rows = new Uint8Array(inflateSync(chunks[1].data));
-  assert.deepEqual(
-    rows,
-    Uint8Array.of(0, ...pixels.subarray(0, 9), 0, ...pixels.subarray(9)),
-  );
-  assert.deepEqual(file.subarray(-12), Uint8Array.of(0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130));
-
-  assert.throws(
-    () => encodePng({ width: 0, height: 2, pixels: new Uint8Array(0) }),
-    /Cannot encode a PNG: width 0 is not an integer from 1 to 2147483647/,
-  );
-  assert.throws(
-    () => encodePng({ width: 2, height: 2, pixels: new Uint8Array(11) }),
-    /Cannot encode a PNG: 11 bytes of pixels, 2×2 RGB needs 12/,
-  );
 });

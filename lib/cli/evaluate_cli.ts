@@ -1,7 +1,8 @@
 /**
- * The evaluation command of every task (`deno task copy evaluate CHECKPOINT …`): runs a
- * checkpoint's model forward on fresh batches, often longer than it was trained on, prints the
- * loss and cost of each and their mean, and draws a sequence of the first batch as a PNG picture.
+ * The evaluation command of every task (`deno task copy evaluate CHECKPOINT… …`): runs each
+ * checkpoint's model forward on the same fresh batches, often longer than it was trained on,
+ * prints the loss and cost of each batch and their mean, and draws a sequence of the first batch
+ * as a PNG picture, animated with one frame per checkpoint when there are several.
  * Bad input exits with status 2 and one line naming the problem, before anything is computed.
  *
  * @module
@@ -13,15 +14,23 @@ import { evaluateBatch, type Evaluation } from "../eval/evaluate.ts";
 import { evaluationPicture, MAX_PICTURE_PIXELS, pictureSize } from "../eval/picture.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { type CheckpointFile, readCheckpointFile } from "../io/checkpoint.ts";
-import { encodePng } from "../io/png.ts";
-import { fromReferenceTensors, paramLayout } from "../params.ts";
-import { generateBatch, type TaskDefinition, type TaskSchema } from "../train/task.ts";
+import { encodeAnimatedPng, encodePng } from "../io/png.ts";
+import { fromReferenceTensors, type ParamLayout, paramLayout } from "../params.ts";
+import {
+  generateBatch,
+  type ParamValues,
+  type TaskDefinition,
+  type TaskSchema,
+} from "../train/task.ts";
 import { changedParams, checkpointParams } from "./checkpoint_params.ts";
 import { taskCommand } from "./command_line.ts";
 import { runCommand } from "./exit.ts";
 import { evaluationUsage, parseEvaluationOptions } from "./evaluate_options.ts";
 import { formatParamValue, resolveParams } from "./params.ts";
 import { checkWritableFile } from "./paths.ts";
+
+/** How long each checkpoint's frame shows in an animated picture. */
+export const FRAME_MS = 700;
 
 /** One batch's line: `Batch 1 Length: 80 Loss: 0.000001 Cost: 0.00`. */
 function formatEvaluation<S extends TaskSchema>(
@@ -58,73 +67,87 @@ async function checkImagePath(image: string): Promise<void> {
   await checkWritableFile(image, "image file");
 }
 
-async function evaluateTask<S extends TaskSchema>(
+/** A checkpoint, read and checked, with everything its evaluation needs. */
+interface CheckpointPlan<S extends TaskSchema> {
+  readonly file: CheckpointFile;
+  /** The checkpoint's params. */
+  readonly saved: ParamValues<S>;
+  /** Its params with the `-p` changes. */
+  readonly params: ParamValues<S>;
+  /** The names of the params `-p` changed. */
+  readonly changed: readonly (keyof S & string)[];
+  readonly layout: ParamLayout;
+  readonly weights: Float32Array;
+}
+
+/** Reads the checkpoint at `path` and applies the `-p` changes `assignments`, checked. */
+async function planCheckpoint<S extends TaskSchema>(
   task: TaskDefinition<S>,
-  args: readonly string[],
-): Promise<number> {
-  const options = parseEvaluationOptions(args);
-  if (options.help) {
-    console.log(evaluationUsage(task, taskCommand(task.name)));
-    return 0;
-  }
-  const checkpoint = await readCheckpointFile(options.checkpoint!);
-  if (checkpoint.task !== task.name) {
+  path: string,
+  assignments: readonly string[],
+): Promise<CheckpointPlan<S>> {
+  const file = await readCheckpointFile(path);
+  if (file.task !== task.name) {
     throw new UsageError(
-      `Cannot evaluate ${checkpoint.path}: it is a checkpoint of ${checkpoint.task}, not ` +
+      `Cannot evaluate ${file.path}: it is a checkpoint of ${file.task}, not ` +
         `${task.name}; evaluate it with that task's command`,
     );
   }
-  const saved = checkpointParams(task, checkpoint, "evaluate");
-  const params = resolveParams(task.params, options.params, saved);
+  const saved = checkpointParams(task, file, "evaluate");
+  const params = resolveParams(task.params, assignments, saved);
   const changed = changedParams(saved, params);
-  checkDataParams(task, checkpoint, changed);
+  checkDataParams(task, file, changed);
   task.check(params);
   const layout = paramLayout(task.config(params));
-  const { config } = layout;
-  if (options.sequence > config.batchSize) {
-    throw new UsageError(
-      `Cannot use option --sequence=${options.sequence}: batch 1 holds sequences 1 to ` +
-        `${config.batchSize}`,
-    );
-  }
-  const capacity = task.capacity(params);
-  if (options.image !== undefined) {
-    await checkImagePath(options.image);
-    const { width, height } = pictureSize(config, capacity, options.scale);
-    if (width * height > MAX_PICTURE_PIXELS) {
-      throw new UsageError(
-        `Cannot draw sequences of up to ${capacity} steps with --scale ${options.scale}: ` +
-          `${width}×${height} pixels is more than the ${MAX_PICTURE_PIXELS} a picture may have; ` +
-          "lower the scale or the lengths",
-      );
-    }
-  }
-  const weights = fromReferenceTensors(
-    layout,
-    checkpoint.tensors,
-    "",
-    `checkpoint ${checkpoint.path}`,
-  );
-  let model: CpuNtm;
-  try {
-    model = new CpuNtm(layout, { capacity });
-  } catch (error) {
-    // Sequences too long to hold in memory are the params' fault.
-    if (!(error instanceof RangeError)) throw error;
-    throw new UsageError(
-      `Cannot evaluate sequences of up to ${capacity} steps: ${error.message}; lower the ` +
-        "lengths or batch_size",
-    );
-  }
-  const elements = task.evaluationElements?.(params, saved) ?? task.elements(params);
-  const seed = options.seed ?? (checkpoint.seed + 1) % 2 ** 32;
+  const weights = fromReferenceTensors(layout, file.tensors, "", `checkpoint ${file.path}`);
+  return { file, saved, params, changed, layout, weights };
+}
 
+/**
+ * Throws UsageError unless `other` has the model and the data params of `first`, so both run on
+ * the same batches and draw pictures of one size.
+ */
+function checkSameSetup<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  first: CheckpointPlan<S>,
+  other: CheckpointPlan<S>,
+): void {
+  const shapes = (plan: CheckpointPlan<S>) =>
+    JSON.stringify(plan.layout.entries.map((entry) => [entry.name, entry.shape]));
+  const fail = (detail: string): never => {
+    throw new UsageError(
+      `Cannot evaluate ${other.file.path} beside ${first.file.path}: ${detail}`,
+    );
+  };
+  if (shapes(first) !== shapes(other)) {
+    fail("their models differ; evaluate them one at a time");
+  }
+  const values = (plan: CheckpointPlan<S>) => plan.params as Record<string, number | string>;
+  const differing = task.dataParams.filter((name) => values(first)[name] !== values(other)[name]);
+  if (differing.length > 0) {
+    fail(
+      `their data params differ (${
+        differing.map((name) => `${name} ${values(other)[name]}, not ${values(first)[name]}`)
+          .join("; ")
+      }); set them with -p to evaluate both on the same data`,
+    );
+  }
+}
+
+/** Prints what is evaluated: the checkpoint, the params `-p` changed, the data. */
+function printHeading<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  plan: CheckpointPlan<S>,
+  seed: number,
+  batches: number,
+): void {
+  const { file, changed } = plan;
   console.log(
-    `Evaluating ${checkpoint.path} (${task.name}, seed ${checkpoint.seed}, trained ` +
-      `${checkpoint.batch} batches on ${checkpoint.backend})`,
+    `Evaluating ${file.path} (${task.name}, seed ${file.seed}, trained ${file.batch} batches ` +
+      `on ${file.backend})`,
   );
-  const before = saved as Record<string, number | string>;
-  const after = params as Record<string, number | string>;
+  const before = plan.saved as Record<string, number | string>;
+  const after = plan.params as Record<string, number | string>;
   console.log(
     changed.length === 0
       ? "Params: the checkpoint's"
@@ -135,47 +158,109 @@ async function evaluateTask<S extends TaskSchema>(
       }`,
   );
   console.log(
-    `Data: seed ${seed}, batches 1 to ${options.batches} of ${config.batchSize} sequence(s), ` +
-      "on the CPU reference",
+    `Data: seed ${seed}, batches 1 to ${batches} of ${plan.layout.config.batchSize} ` +
+      "sequence(s), on the CPU reference",
   );
-  if (seed === checkpoint.seed) {
+  if (seed === file.seed) {
     console.log(
       `Note: seed ${seed} is the checkpoint's training seed, so these batches share their ` +
-        `random draws with its training batches 1 to ${options.batches}`,
+        `random draws with its training batches 1 to ${batches}`,
     );
   }
-  let first: Evaluation | undefined;
-  let loss = 0, cost = 0;
-  for (let batchNumber = 1; batchNumber <= options.batches; batchNumber++) {
-    const evaluation = evaluateBatch(model, weights, generateBatch(elements, seed, batchNumber));
-    first ??= evaluation;
-    loss += evaluation.loss;
-    cost += evaluation.cost;
-    console.log(formatEvaluation(task, batchNumber, evaluation));
+}
+
+async function evaluateTask<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  args: readonly string[],
+): Promise<number> {
+  const options = parseEvaluationOptions(args);
+  if (options.help) {
+    console.log(evaluationUsage(task, taskCommand(task.name)));
+    return 0;
   }
-  console.log(
-    `Mean of ${options.batches} batch(es): Loss: ${(loss / options.batches).toFixed(6)} ` +
-      `Cost: ${(cost / options.batches).toFixed(2)} bits per sequence`,
-  );
+  const plans: CheckpointPlan<S>[] = [];
+  for (const path of options.checkpoints) {
+    plans.push(await planCheckpoint(task, path, options.params));
+    checkSameSetup(task, plans[0], plans.at(-1)!);
+  }
+  const { config } = plans[0].layout;
+  if (options.sequence > config.batchSize) {
+    throw new UsageError(
+      `Cannot use option --sequence=${options.sequence}: batch 1 holds sequences 1 to ` +
+        `${config.batchSize}`,
+    );
+  }
+  const capacity = task.capacity(plans[0].params);
   if (options.image !== undefined) {
-    const picture = evaluationPicture(first!, {
-      sequence: options.sequence - 1,
-      scale: options.scale,
-    });
-    await writeFileAtomic(options.image, encodePng(picture.image));
-    const { width, height } = picture.image;
+    await checkImagePath(options.image);
+    const { width, height } = pictureSize(config, capacity, options.scale);
+    if (width * height * plans.length > MAX_PICTURE_PIXELS) {
+      throw new UsageError(
+        `Cannot draw sequences of up to ${capacity} steps with --scale ${options.scale}: ` +
+          `${plans.length} frame(s) of ${width}×${height} pixels is more than the ` +
+          `${MAX_PICTURE_PIXELS} pixels a picture may have; lower the scale or the lengths`,
+      );
+    }
+  }
+  let model: CpuNtm;
+  try {
+    model = new CpuNtm(plans[0].layout, { capacity });
+  } catch (error) {
+    // Sequences too long to hold in memory are the params' fault.
+    if (!(error instanceof RangeError)) throw error;
+    throw new UsageError(
+      `Cannot evaluate sequences of up to ${capacity} steps: ${error.message}; lower the ` +
+        "lengths or batch_size",
+    );
+  }
+  const seed = options.seed ?? (plans[0].file.seed + 1) % 2 ** 32;
+
+  const pictured: Evaluation[] = [];
+  for (const plan of plans) {
+    if (plan !== plans[0]) console.log("");
+    printHeading(task, plan, seed, options.batches);
+    const elements = task.evaluationElements?.(plan.params, plan.saved) ??
+      task.elements(plan.params);
+    let loss = 0, cost = 0;
+    for (let batchNumber = 1; batchNumber <= options.batches; batchNumber++) {
+      const batch = generateBatch(elements, seed, batchNumber);
+      const evaluation = evaluateBatch(model, plan.weights, batch);
+      if (batchNumber === 1) pictured.push(evaluation);
+      loss += evaluation.loss;
+      cost += evaluation.cost;
+      console.log(formatEvaluation(task, batchNumber, evaluation));
+    }
     console.log(
-      `Picture of batch 1, sequence ${options.sequence}: ${options.image} (${width}×${height} ` +
-        `pixels, ${options.scale} per cell)`,
+      `Mean of ${options.batches} batch(es): Loss: ${(loss / options.batches).toFixed(6)} ` +
+        `Cost: ${(cost / options.batches).toFixed(2)} bits per sequence`,
+    );
+  }
+  if (options.image !== undefined) {
+    const pictures = pictured.map((evaluation) =>
+      evaluationPicture(evaluation, { sequence: options.sequence - 1, scale: options.scale })
+    );
+    const frames = pictures.map((picture) => picture.image);
+    await writeFileAtomic(
+      options.image,
+      frames.length === 1 ? encodePng(frames[0]) : encodeAnimatedPng(frames, FRAME_MS),
+    );
+    const [{ image, steps, panels }] = pictures;
+    const { inputSteps, outputSteps } = pictured[0].batch;
+    console.log("");
+    console.log(
+      `Picture of batch 1, sequence ${options.sequence}: ${options.image} (${image.width}×` +
+        `${image.height} pixels, ${options.scale} per cell${
+          frames.length === 1
+            ? ""
+            : `; ${frames.length} frames, one per checkpoint in the order given, ${FRAME_MS} ms each`
+        })`,
     );
     console.log(
-      `  ${picture.steps} columns, one per step: ${first!.batch.inputSteps} input steps, then ` +
-        `${first!.batch.outputSteps} output steps`,
+      `  ${steps} columns, one per step: ${inputSteps} input steps, then ${outputSteps} output ` +
+        "steps",
     );
     console.log(
-      `  rows from the top: ${
-        picture.panels.map((panel) => `${panel.name} (${panel.rows})`).join(", ")
-      }`,
+      `  rows from the top: ${panels.map((panel) => `${panel.name} (${panel.rows})`).join(", ")}`,
     );
     console.log("  colours: dark blue 0 to yellow 1; values outside [0, 1] are clamped");
   }

@@ -1,6 +1,6 @@
 /**
- * The evaluation command line: `<task> evaluate CHECKPOINT [-p name=value]… [--seed SEED]
- * [--batches N] [--image PATH] [--scale N]`.
+ * The evaluation command line: `<task> evaluate CHECKPOINT… [-p name=value]… [--seed SEED]
+ * [--batches N] [--image PATH] [--sequence K] [--scale N]`.
  *
  * @module
  */
@@ -19,11 +19,11 @@ const MAX_EVALUATION_BATCHES = 1_000_000;
 /** The parsed command line of an evaluation. */
 export interface EvaluationOptions {
   readonly help: boolean;
-  /** The checkpoint (`.safetensors` or its `.json` history); absent only with `help`. */
-  readonly checkpoint?: string;
+  /** The checkpoints (`.safetensors`, or the `.json` history beside one); empty only with `help`. */
+  readonly checkpoints: readonly string[];
   /** `-p` assignments in order, `name=value`. */
   readonly params: readonly string[];
-  /** The data's seed, when given (by default the checkpoint's seed + 1, unlike its training data). */
+  /** The data's seed, when given (by default the first checkpoint's seed + 1, unlike its training data). */
   readonly seed?: number;
   /** Batches 1 to `batches` of the data are evaluated. */
   readonly batches: number;
@@ -52,15 +52,14 @@ export function parseEvaluationOptions(args: readonly string[]): EvaluationOptio
     allowPositionals: true,
   });
   const help = values.help ?? false;
-  if (!help && positionals.length !== 1) {
+  if (!help && positionals.length === 0) {
     throw new UsageError(
-      positionals.length === 0
-        ? "Cannot evaluate: no checkpoint given; name one, e.g. " +
-          "evaluate checkpoints/copy-task-10-batch-20000.safetensors"
-        : `Cannot evaluate: ${positionals.length} checkpoints given (${
-          positionals.join(", ")
-        }); name exactly one`,
+      "Cannot evaluate: no checkpoint given; name one or more, e.g. " +
+        "evaluate checkpoints/copy-task-10-batch-20000.safetensors",
     );
+  }
+  if (positionals.includes("")) {
+    throw new UsageError("Cannot evaluate: a checkpoint's path is empty; give a checkpoint");
   }
   for (const option of ["sequence", "scale"] as const) {
     if (values[option] !== undefined && values.image === undefined) {
@@ -69,13 +68,9 @@ export function parseEvaluationOptions(args: readonly string[]): EvaluationOptio
       );
     }
   }
-  const checkpoint = positionals[0];
-  if (checkpoint === "") {
-    throw new UsageError("Cannot evaluate: the checkpoint's path is empty; give a checkpoint");
-  }
   return {
     help,
-    checkpoint,
+    checkpoints: positionals,
     params: values.param ?? [],
     seed: values.seed === undefined
       ? undefined
@@ -100,22 +95,24 @@ export function parseEvaluationOptions(args: readonly string[]): EvaluationOptio
 /** The `--help` text of a task's evaluation command. */
 export function evaluationUsage<S extends TaskSchema>(task: TaskDefinition<S>, command: string) {
   return [
-    `Evaluate a checkpoint of the ${task.name} on fresh data, such as longer sequences than it`,
-    "was trained on, and draw what it did.",
+    `Evaluate checkpoints of the ${task.name} on fresh data, such as longer sequences than they`,
+    "were trained on, and draw what they did.",
     "",
-    `usage: ${command} evaluate [-h] CHECKPOINT [-p NAME=VALUE]... [--seed SEED]`,
+    `usage: ${command} evaluate [-h] CHECKPOINT... [-p NAME=VALUE]... [--seed SEED]`,
     "       [--batches N] [--image PATH] [--sequence K] [--scale N]",
     "",
     "CHECKPOINT is a checkpoint of a training run (its .safetensors file, or the .json history",
     "beside it). Its model and params are used; the model runs forward on the CPU reference,",
-    "in float32.",
+    "in float32. Several checkpoints of one model (such as those of one run) are evaluated on",
+    "the same data, one after the other, and the picture becomes an animation (APNG) with one",
+    "frame per checkpoint, in the order given.",
     "",
     "options:",
     "  -h, --help                 show this help and exit",
     "  -p, --param NAME=VALUE     change a data param of the checkpoint's (repeatable), e.g.",
     "                             -p sequence_min_len=80 -p sequence_max_len=80",
-    "  --seed SEED                seed of the data (default: the checkpoint's seed + 1, so the",
-    "                             data is not its training data)",
+    "  --seed SEED                seed of the data (default: the first checkpoint's seed + 1,",
+    "                             so the data is not its training data)",
     `  --batches N                evaluate batches 1 to N of the data (default: ${DEFAULT_EVALUATION_BATCHES})`,
     "  --image PATH               write a PNG picture (PATH ends in .png) of one sequence of",
     "                             batch 1: from the top the input, target and output, then each",
