@@ -79,6 +79,14 @@ function xavierBound(gain: number, fanOut: number, fanIn: number): number {
 export const MAX_STORE_SIZE = 2 ** 28;
 
 /**
+ * The names and shapes of a layout's tensors as one string: two layouts with the same shape
+ * load the same checkpoints.
+ */
+export function modelShape(layout: ParamLayout): string {
+  return JSON.stringify(layout.entries.map((entry) => [entry.name, entry.shape]));
+}
+
+/**
  * Builds the offset table of a config (validating it first). A store larger than
  * `MAX_STORE_SIZE` raises a UsageError naming its size.
  */

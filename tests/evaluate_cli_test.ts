@@ -248,9 +248,16 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
     const checkpoint = await tinyCheckpoint(dir);
     await Deno.mkdir(`${dir}/pictures.png`);
     // Checkpoints of a wider memory and of longer sequences, in their own folders.
-    for (const [folder, change] of [["wide", "memory_m=3"], ["long", "sequence_max_len=5"]]) {
+    for (
+      const [folder, script, change] of [
+        ["wide", COPY, "memory_m=3"],
+        ["long", COPY, "sequence_max_len=5"],
+        ["rc3", REPEAT_COPY, "repeat_max=3"],
+        ["rc4", REPEAT_COPY, "repeat_max=4"],
+      ]
+    ) {
       await Deno.mkdir(`${dir}/${folder}`);
-      await tinyCheckpoint(`${dir}/${folder}`, COPY, [...TINY, "-p", change]);
+      await tinyCheckpoint(`${dir}/${folder}`, script, [...TINY, "-p", change]);
     }
     const cases: [string, string, string[], RegExp][] = [
       ["no checkpoint", COPY, [], /Cannot evaluate: no checkpoint given; name one/],
@@ -288,19 +295,25 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
         "a param that reshapes the model",
         COPY,
         [checkpoint, "-p", "memory_n=8"],
-        /Cannot evaluate copy-task-1000-batch-2\.safetensors: -p memory_n would change the model or its training, which an evaluation keeps; it may change the data params batch_size, sequence_min_len, sequence_max_len$/,
+        /Cannot evaluate with -p memory_n: it is a param of the model or its training, which an evaluation keeps; the data params -p may change are batch_size, sequence_min_len, sequence_max_len$/,
       ],
       [
         "training params",
         COPY,
         [checkpoint, "-p", "rmsprop_lr=0.5", "-p", "num_batches=9"],
-        /: -p rmsprop_lr, -p num_batches would change the model or its training/,
+        /Cannot evaluate with -p rmsprop_lr: it is a param of the model or its training/,
+      ],
+      [
+        "an unknown param",
+        COPY,
+        [checkpoint, "-p", "repeat_max=3"],
+        /Cannot evaluate with -p repeat_max: copy-task has no such param; the data params -p may change are batch_size, sequence_min_len, sequence_max_len$/,
       ],
       [
         "lengths out of order",
         COPY,
         [checkpoint, "-p", "sequence_min_len=9"],
-        /sequence_min_len \(9\) must not exceed sequence_max_len \(3\)/,
+        /sequence_min_len \(9\) must not exceed sequence_max_len \(3\); the params -p does not set are the checkpoint's, so set both$/,
       ],
       [
         "an image in a missing folder",
@@ -330,7 +343,7 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
         "a sequence past the batch",
         COPY,
         [checkpoint, "-p", "batch_size=2", "--sequence", "3", "--image", "x.png"],
-        /Cannot use option --sequence=3: batch 1 holds sequences 1 to 2$/,
+        /Cannot use option --sequence=3: batch 1 holds sequences 1 to 2; raise batch_size with -p batch_size=N$/,
       ],
       [
         "an empty image path",
@@ -370,7 +383,26 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
         ],
         /Cannot evaluate sequences of up to 131073 steps: .*; lower the lengths or batch_size$/,
       ],
-      ["an unknown option", COPY, [checkpoint, "--backend", "cpu"], /Unknown option '--backend'/],
+      [
+        "a training option",
+        COPY,
+        [checkpoint, "--backend", "cpu"],
+        /Cannot use option --backend with evaluate: it is a training option; an evaluation runs on the CPU reference and writes only its --image$/,
+      ],
+      ["an unknown option", COPY, [checkpoint, "--fast"], /Unknown option '--fast'/],
+      [
+        "repeat copy checkpoints trained on other repeat counts",
+        REPEAT_COPY,
+        [
+          "rc3/repeat-copy-task-1000-batch-2.safetensors",
+          "rc4/repeat-copy-task-1000-batch-2.safetensors",
+          "-p",
+          "repeat_min=2",
+          "-p",
+          "repeat_max=2",
+        ],
+        /Cannot evaluate rc4\/.* beside rc3\/.*: they were trained on different data params \(repeat_max 4, not 3\), and repeat-copy-task feeds evaluation data on the training scale; evaluate them one at a time$/,
+      ],
     ];
     for (const [what, script, args, message] of cases) {
       await t.step(what, async () => {

@@ -7,8 +7,13 @@
 
 import { UsageError } from "../config.ts";
 import type { CheckpointFile } from "../io/checkpoint.ts";
-import { paramLayout } from "../params.ts";
-import type { ParamValues, TaskDefinition, TaskSchema } from "../train/task.ts";
+import { modelShape, paramLayout } from "../params.ts";
+import {
+  paramRecord,
+  type ParamValues,
+  type TaskDefinition,
+  type TaskSchema,
+} from "../train/task.ts";
 import { formatParamValue, resolveParams } from "./params.ts";
 
 /**
@@ -35,8 +40,7 @@ export function changedParams<S extends TaskSchema>(
   saved: ParamValues<S>,
   params: ParamValues<S>,
 ): (keyof S & string)[] {
-  const before = saved as Record<string, number | string>;
-  const after = params as Record<string, number | string>;
+  const before = paramRecord(saved), after = paramRecord(params);
   return Object.keys(after).filter((name) => after[name] !== before[name]);
 }
 
@@ -51,12 +55,10 @@ export function checkSameModel<S extends TaskSchema>(
   saved: ParamValues<S>,
   params: ParamValues<S>,
 ): void {
-  const before = saved as Record<string, number | string>;
-  const after = params as Record<string, number | string>;
-  const model = (candidate: Record<string, number | string>) => {
+  const before = paramRecord(saved), after = paramRecord(params);
+  const model = (candidate: Readonly<Record<string, number | string>>) => {
     try {
-      const { entries } = paramLayout(task.config(candidate as ParamValues<S>));
-      return JSON.stringify(entries.map((entry) => [entry.name, entry.shape]));
+      return modelShape(paramLayout(task.config(candidate as ParamValues<S>)));
     } catch {
       return "invalid";
     }

@@ -13,20 +13,18 @@ import { CpuNtm } from "../cpu/ntm.ts";
 import { evaluateBatch, type Evaluation } from "../eval/evaluate.ts";
 import { evaluationPicture, MAX_PICTURE_PIXELS, pictureSize } from "../eval/picture.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
-import { type CheckpointFile, readCheckpointFile } from "../io/checkpoint.ts";
 import { encodeAnimatedPng, encodePng } from "../io/png.ts";
-import { fromReferenceTensors, type ParamLayout, paramLayout } from "../params.ts";
-import {
-  generateBatch,
-  type ParamValues,
-  type TaskDefinition,
-  type TaskSchema,
-} from "../train/task.ts";
-import { changedParams, checkpointParams } from "./checkpoint_params.ts";
+import { generateBatch, paramRecord, type TaskDefinition, type TaskSchema } from "../train/task.ts";
 import { taskCommand } from "./command_line.ts";
 import { runCommand } from "./exit.ts";
+import {
+  checkDataAssignments,
+  type CheckpointPlan,
+  checkSameSetup,
+  planCheckpoint,
+} from "./evaluate_plan.ts";
 import { evaluationUsage, parseEvaluationOptions } from "./evaluate_options.ts";
-import { formatParamValue, resolveParams } from "./params.ts";
+import { formatParamValue } from "./params.ts";
 import { checkWritableFile } from "./paths.ts";
 
 /** How long each checkpoint's frame shows in an animated picture. */
@@ -43,95 +41,12 @@ function formatEvaluation<S extends TaskSchema>(
   } Cost: ${evaluation.cost.toFixed(2)}`;
 }
 
-/** Throws UsageError unless `-p` changed data params only (see `TaskDefinition.dataParams`). */
-function checkDataParams<S extends TaskSchema>(
-  task: TaskDefinition<S>,
-  checkpoint: CheckpointFile,
-  changed: readonly (keyof S & string)[],
-): void {
-  const others = changed.filter((name) => !task.dataParams.includes(name));
-  if (others.length === 0) return;
-  throw new UsageError(
-    `Cannot evaluate ${checkpoint.path}: ${
-      others.map((name) => `-p ${name}`).join(", ")
-    } would change the model or its training, which an evaluation keeps; it may change the ` +
-      `data params ${task.dataParams.join(", ")}`,
-  );
-}
-
 /** Throws UsageError unless `image` is a `.png` path that can be written. */
 async function checkImagePath(image: string): Promise<void> {
   if (!image.toLowerCase().endsWith(".png")) {
     throw new UsageError(`Cannot use image file "${image}": the picture is a PNG; end it in .png`);
   }
   await checkWritableFile(image, "image file");
-}
-
-/** A checkpoint, read and checked, with everything its evaluation needs. */
-interface CheckpointPlan<S extends TaskSchema> {
-  readonly file: CheckpointFile;
-  /** The checkpoint's params. */
-  readonly saved: ParamValues<S>;
-  /** Its params with the `-p` changes. */
-  readonly params: ParamValues<S>;
-  /** The names of the params `-p` changed. */
-  readonly changed: readonly (keyof S & string)[];
-  readonly layout: ParamLayout;
-  readonly weights: Float32Array;
-}
-
-/** Reads the checkpoint at `path` and applies the `-p` changes `assignments`, checked. */
-async function planCheckpoint<S extends TaskSchema>(
-  task: TaskDefinition<S>,
-  path: string,
-  assignments: readonly string[],
-): Promise<CheckpointPlan<S>> {
-  const file = await readCheckpointFile(path);
-  if (file.task !== task.name) {
-    throw new UsageError(
-      `Cannot evaluate ${file.path}: it is a checkpoint of ${file.task}, not ` +
-        `${task.name}; evaluate it with that task's command`,
-    );
-  }
-  const saved = checkpointParams(task, file, "evaluate");
-  const params = resolveParams(task.params, assignments, saved);
-  const changed = changedParams(saved, params);
-  checkDataParams(task, file, changed);
-  task.check(params);
-  const layout = paramLayout(task.config(params));
-  const weights = fromReferenceTensors(layout, file.tensors, "", `checkpoint ${file.path}`);
-  return { file, saved, params, changed, layout, weights };
-}
-
-/**
- * Throws UsageError unless `other` has the model and the data params of `first`, so both run on
- * the same batches and draw pictures of one size.
- */
-function checkSameSetup<S extends TaskSchema>(
-  task: TaskDefinition<S>,
-  first: CheckpointPlan<S>,
-  other: CheckpointPlan<S>,
-): void {
-  const shapes = (plan: CheckpointPlan<S>) =>
-    JSON.stringify(plan.layout.entries.map((entry) => [entry.name, entry.shape]));
-  const fail = (detail: string): never => {
-    throw new UsageError(
-      `Cannot evaluate ${other.file.path} beside ${first.file.path}: ${detail}`,
-    );
-  };
-  if (shapes(first) !== shapes(other)) {
-    fail("their models differ; evaluate them one at a time");
-  }
-  const values = (plan: CheckpointPlan<S>) => plan.params as Record<string, number | string>;
-  const differing = task.dataParams.filter((name) => values(first)[name] !== values(other)[name]);
-  if (differing.length > 0) {
-    fail(
-      `their data params differ (${
-        differing.map((name) => `${name} ${values(other)[name]}, not ${values(first)[name]}`)
-          .join("; ")
-      }); set them with -p to evaluate both on the same data`,
-    );
-  }
 }
 
 /** Prints what is evaluated: the checkpoint, the params `-p` changed, the data. */
@@ -143,11 +58,10 @@ function printHeading<S extends TaskSchema>(
 ): void {
   const { file, changed } = plan;
   console.log(
-    `Evaluating ${file.path} (${task.name}, seed ${file.seed}, trained ${file.batch} batches ` +
-      `on ${file.backend})`,
+    `Evaluating ${file.path} (${task.name}, seed ${file.seed}, trained ${file.batch} batches` +
+      `${file.backend === "" ? "" : ` on ${file.backend}`})`,
   );
-  const before = plan.saved as Record<string, number | string>;
-  const after = plan.params as Record<string, number | string>;
+  const before = paramRecord(plan.saved), after = paramRecord(plan.params);
   console.log(
     changed.length === 0
       ? "Params: the checkpoint's"
@@ -178,6 +92,7 @@ async function evaluateTask<S extends TaskSchema>(
     console.log(evaluationUsage(task, taskCommand(task.name)));
     return 0;
   }
+  checkDataAssignments(task, options.params);
   const plans: CheckpointPlan<S>[] = [];
   for (const path of options.checkpoints) {
     plans.push(await planCheckpoint(task, path, options.params));
@@ -187,7 +102,7 @@ async function evaluateTask<S extends TaskSchema>(
   if (options.sequence > config.batchSize) {
     throw new UsageError(
       `Cannot use option --sequence=${options.sequence}: batch 1 holds sequences 1 to ` +
-        `${config.batchSize}`,
+        `${config.batchSize}; raise batch_size with -p batch_size=N`,
     );
   }
   const capacity = task.capacity(plans[0].params);

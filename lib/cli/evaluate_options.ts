@@ -9,9 +9,10 @@ import { UsageError } from "../config.ts";
 import { DEFAULT_PICTURE_SCALE, MAX_PICTURE_SCALE } from "../eval/picture.ts";
 import type { TaskDefinition, TaskSchema } from "../train/task.ts";
 import { integerOption, parseCommandLine, pathOption } from "./command_line.ts";
+import { TRAINING_OPTIONS } from "./train_options.ts";
 
 /** Batches evaluated when `--batches` is not given. */
-export const DEFAULT_EVALUATION_BATCHES = 10;
+const DEFAULT_EVALUATION_BATCHES = 10;
 
 /** The most batches one evaluation runs. */
 const MAX_EVALUATION_BATCHES = 1_000_000;
@@ -35,8 +36,26 @@ export interface EvaluationOptions {
   readonly scale: number;
 }
 
+/** Throws UsageError naming the first option in `args` that only training takes. */
+function checkNoTrainingOptions(args: readonly string[]): void {
+  const trainingOnly = Object.keys(TRAINING_OPTIONS).filter((name) =>
+    !["help", "seed", "param"].includes(name)
+  );
+  for (const arg of args) {
+    if (arg === "--") return;
+    const name = arg.match(/^--([a-z-]+)(=|$)/)?.[1];
+    if (name !== undefined && trainingOnly.includes(name)) {
+      throw new UsageError(
+        `Cannot use option --${name} with evaluate: it is a training option; an evaluation ` +
+          "runs on the CPU reference and writes only its --image",
+      );
+    }
+  }
+}
+
 /** Parses the arguments after `evaluate`; throws UsageError on anything malformed. */
 export function parseEvaluationOptions(args: readonly string[]): EvaluationOptions {
+  checkNoTrainingOptions(args);
   const { values, positionals } = parseCommandLine({
     args: [...args],
     options: {

@@ -7,7 +7,7 @@
 
 import { UsageError } from "../config.ts";
 import { parseInteger } from "../io/integer_text.ts";
-import type { ParamSchema, ParamSpec, ParamValues } from "../train/task.ts";
+import { paramRecord, type ParamSchema, type ParamSpec, type ParamValues } from "../train/task.ts";
 
 /** Splits `name=value` at its first `=`; throws UsageError when there is none. */
 export function parseAssignment(text: string): [name: string, value: string] {
@@ -113,7 +113,7 @@ export function formatParams<S extends ParamSchema>(schema: S, params: ParamValu
   const names = Object.keys(schema);
   const width = Math.max(...names.map((name) => name.length));
   return names.map((name) => {
-    const value = (params as Record<string, number | string>)[name];
+    const value = paramRecord(params)[name];
     return `  ${name.padEnd(width)}  ${formatParamValue(value).padEnd(8)}  ${
       schema[name].description
     }`;

@@ -36,21 +36,24 @@ export interface TrainingOptions {
   readonly resume?: string;
 }
 
+/** The options of a training run, as `parseArgs` reads them. */
+export const TRAINING_OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  seed: { type: "string" },
+  param: { type: "string", short: "p", multiple: true },
+  "checkpoint-interval": { type: "string" },
+  "checkpoint-path": { type: "string" },
+  "report-interval": { type: "string" },
+  backend: { type: "string" },
+  "metrics-file": { type: "string" },
+  resume: { type: "string" },
+} as const;
+
 /** Parses the arguments of a training run; throws UsageError on anything malformed. */
 export function parseTrainingOptions(args: readonly string[]): TrainingOptions {
   const { values, positionals } = parseCommandLine({
     args: [...args],
-    options: {
-      help: { type: "boolean", short: "h" },
-      seed: { type: "string" },
-      param: { type: "string", short: "p", multiple: true },
-      "checkpoint-interval": { type: "string" },
-      "checkpoint-path": { type: "string" },
-      "report-interval": { type: "string" },
-      backend: { type: "string" },
-      "metrics-file": { type: "string" },
-      resume: { type: "string" },
-    },
+    options: TRAINING_OPTIONS,
     strict: true,
     allowPositionals: true,
   });

@@ -129,6 +129,13 @@ export type ParamValues<S extends ParamSchema> = {
   readonly [K in keyof S]: S[K] extends HeadsParamSpec ? string : number;
 };
 
+/** Param values by name, for code that handles params by their names. */
+export function paramRecord<S extends ParamSchema>(
+  params: ParamValues<S>,
+): Readonly<Record<string, number | string>> {
+  return params as Readonly<Record<string, number | string>>;
+}
+
 /** An integer param spec. */
 export function integerParam(
   defaultValue: number,
