@@ -108,8 +108,9 @@ Deno.test("copy task evaluate runs a checkpoint on longer sequences and draws a 
         mean("cost").toFixed(2)
       } bits per sequence`,
       "",
-      // 7 input steps and the delimiter, then 7 output steps; rows 3 + 2 + 2 + 4 + 4, 4 gaps.
-      "Picture of batch 1, sequence 2: seven.png (45×57 pixels, 3 per cell)",
+      // 7 input steps and the delimiter, then 7 output steps, right of a 77-pixel label margin;
+      // rows 3 + 2 + 2 + 4 + 4 and 4 gaps.
+      "Picture of batch 1, sequence 2: seven.png (122×57 pixels, 3 per cell)",
       "  15 columns, one per step: 8 input steps, then 7 output steps",
       "  rows from the top: input (3), target (2), output (2), read head 0 (4), write head 1 (4)",
       "  colours: dark blue 0 to yellow 1; values outside [0, 1] are clamped",
@@ -337,7 +338,7 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
         "a picture too large",
         COPY,
         [checkpoint, "-p", "sequence_max_len=9000", "--scale", "64", "--image", "big.png"],
-        /Cannot draw sequences of up to 18001 steps with --scale 64: 1 frame\(s\) of 1152064×\d+ pixels is more than the 67108864 pixels a picture may have; lower the scale or the lengths$/,
+        /Cannot draw sequences of up to 18001 steps with --scale 64: 1 frame\(s\) of 1154464×\d+ pixels is more than the 67108864 pixels a picture may have; lower the scale or the lengths$/,
       ],
       [
         "a sequence past the batch",

@@ -7,10 +7,18 @@ import {
   BACKGROUND,
   evaluationPicture,
   heatColour,
+  LABEL_COLOUR,
   MAX_PICTURE_PIXELS,
-  pictureSize,
+  pictureLayout,
 } from "../lib/eval/picture.ts";
 import { trainingSetup } from "../lib/train/task.ts";
+import {
+  FONT_CHARACTERS,
+  GLYPH_HEIGHT,
+  GLYPH_WIDTH,
+  glyphInk,
+  textWidth,
+} from "../lib/eval/font.ts";
 import { repeatCopyTask } from "../tasks/repeat_copy.ts";
 import { assertClose } from "./helpers/assert_close.ts";
 
@@ -103,19 +111,21 @@ function smallEvaluation(): Evaluation {
 
 Deno.test("evaluationPicture() draws each value as a cell on a shared time axis", () => {
   const scale = 2;
-  const picture = evaluationPicture(smallEvaluation(), { sequence: 1, scale });
+  const picture = evaluationPicture(smallEvaluation(), { sequence: 1, scale, labels: false });
   assert.equal(picture.steps, 3);
-  assert.deepEqual(picture.panels, [
+  assert.deepEqual(picture.panels.map(({ name, rows, top }) => ({ name, rows, top })), [
     { name: "input", rows: 2, top: 0 },
     { name: "target", rows: 1, top: 7 },
     { name: "output", rows: 1, top: 12 },
     { name: "read head 0", rows: 3, top: 17 },
   ]);
+  assert.equal(picture.left, 0);
   const { width, height, pixels } = picture.image;
   assert.equal(width, 3 * scale);
   // Gaps of 3 pixels, the least there is.
   assert.equal(height, 17 + 3 * scale);
-  assert.deepEqual(pictureSize(smallEvaluation().config, 3, scale), { width, height });
+  const layout = pictureLayout(smallEvaluation().config, 3, scale, false);
+  assert.deepEqual([layout.width, layout.height], [width, height]);
   const pixel = (x: number, y: number) =>
     Array.from(pixels.subarray((y * width + x) * 3, (y * width + x) * 3 + 3));
   /** Every pixel of cell (row, step) of a panel. */
@@ -147,12 +157,63 @@ Deno.test("evaluationPicture() draws each value as a cell on a shared time axis"
   );
   // A picture past MAX_PICTURE_PIXELS is refused before any pixel is allocated.
   const long = smallEvaluation();
-  const { height: tall } = pictureSize(long.config, 1, 64);
+  const { height: tall } = pictureLayout(long.config, 1, 64, false);
   const steps = Math.floor(MAX_PICTURE_PIXELS / (64 * tall)) + 1;
   const tooLong = { ...long, batch: { ...long.batch, outputSteps: steps - 2 } };
   assert.throws(
-    () => evaluationPicture(tooLong, { scale: 64 }),
+    () => evaluationPicture(tooLong, { scale: 64, labels: false }),
     /Cannot draw a picture of \d+×\d+ pixels: at most 67108864 pixels; lower the scale or the lengths/,
+  );
+});
+
+Deno.test("evaluationPicture() names the panels in a left margin, each label below the one before", () => {
+  // Scale 2: labels at one font pixel per pixel, gaps of 3 pixels.
+  const picture = evaluationPicture(smallEvaluation(), { sequence: 1, scale: 2 });
+  // The widest label, "read head 0", is 11 glyphs of 5 pixels with 1 between; a gap each side.
+  assert.equal(picture.left, 11 * 6 - 1 + 2 * 3);
+  const { width, height, pixels } = picture.image;
+  assert.equal(width, picture.left + 3 * 2);
+  // Labels of 7 pixels and gaps of 3 push each label below the one before: 0, 10, 20, 30.
+  assert.deepEqual(picture.panels.map((panel) => [panel.top, panel.labelTop]), [
+    [0, 0],
+    [7, 10],
+    [12, 20],
+    [17, 30],
+  ]);
+  assert.equal(height, 37, "tall enough for the last label");
+  const pixel = (x: number, y: number) =>
+    Array.from(pixels.subarray((y * width + x) * 3, (y * width + x) * 3 + 3));
+  // "I" of "input" starts with the row .###. at the label's top-left corner (x 3, y 0).
+  assert.deepEqual([pixel(3, 0), pixel(4, 0), pixel(6, 0), pixel(7, 0)], [
+    [...BACKGROUND],
+    [...LABEL_COLOUR],
+    [...LABEL_COLOUR],
+    [...BACKGROUND],
+  ]);
+  // "T" of "target" starts with the row ##### at (3, 10).
+  assert.deepEqual(pixel(3, 10), [...LABEL_COLOUR]);
+  // The cells move right by the margin: sequence 1's output 0.25 at step 2.
+  assert.deepEqual(pixel(picture.left + 2 * 2, 12), heatColour(0.25));
+});
+
+Deno.test("the label font has a 5×7 glyph for A-Z, 0-9 and space, and lower case draws as capitals", () => {
+  assert.equal([...FONT_CHARACTERS].sort().join(""), " 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+  for (const character of FONT_CHARACTERS) {
+    const ink = Array.from(
+      { length: GLYPH_HEIGHT },
+      (_, y) =>
+        Array.from({ length: GLYPH_WIDTH }, (_, x) => glyphInk(character, x, y) ? "#" : ".")
+          .join(""),
+    );
+    assert.equal(ink.length, 7, character);
+    if (character === " ") assert.ok(ink.every((row) => row === "....."));
+    else assert.ok(ink.some((row) => row.includes("#")), `${character} has ink`);
+  }
+  assert.equal(glyphInk("h", 0, 3), glyphInk("H", 0, 3));
+  assert.deepEqual([textWidth(""), textWidth("a"), textWidth("ab")], [0, 5, 11]);
+  assert.throws(
+    () => glyphInk("_", 0, 0),
+    /Cannot draw "_": the label font has only A-Z, 0-9 and space/,
   );
 });
 

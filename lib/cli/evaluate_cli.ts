@@ -11,7 +11,7 @@
 import { UsageError } from "../config.ts";
 import { CpuNtm } from "../cpu/ntm.ts";
 import { evaluateBatch, type Evaluation } from "../eval/evaluate.ts";
-import { evaluationPicture, MAX_PICTURE_PIXELS, pictureSize } from "../eval/picture.ts";
+import { evaluationPicture, MAX_PICTURE_PIXELS, pictureLayout } from "../eval/picture.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { encodeAnimatedPng, encodePng } from "../io/png.ts";
 import { generateBatch, paramRecord, type TaskDefinition, type TaskSchema } from "../train/task.ts";
@@ -108,7 +108,7 @@ async function evaluateTask<S extends TaskSchema>(
   const capacity = task.capacity(plans[0].params);
   if (options.image !== undefined) {
     await checkImagePath(options.image);
-    const { width, height } = pictureSize(config, capacity, options.scale);
+    const { width, height } = pictureLayout(config, capacity, options.scale);
     if (width * height * plans.length > MAX_PICTURE_PIXELS) {
       throw new UsageError(
         `Cannot draw sequences of up to ${capacity} steps with --scale ${options.scale}: ` +

@@ -2,7 +2,7 @@
  * The picture of an evaluated sequence, laid out as the NTM paper's figures: time runs left to
  * right, one column per step; from the top, the input, the target, the output, then where each
  * head attended (one row per memory location). Every panel shares the time axis, so the target
- * and output panels start where the output phase does.
+ * and output panels start where the output phase does. A margin on the left names each panel.
  *
  * @module
  */
@@ -10,6 +10,7 @@
 import type { NTMConfig } from "../config.ts";
 import type { RgbImage } from "../io/png.ts";
 import type { Evaluation } from "./evaluate.ts";
+import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphInk, textWidth } from "./font.ts";
 
 /** One band of the picture: a matrix of values drawn as coloured cells. */
 export interface PicturePanel {
@@ -19,6 +20,8 @@ export interface PicturePanel {
   readonly rows: number;
   /** The first row's top edge, in pixels. */
   readonly top: number;
+  /** Where its label's top edge is, in pixels (below `top` when the panel above is short). */
+  readonly labelTop: number;
 }
 
 /** An evaluation picture and what its bands show. */
@@ -29,6 +32,8 @@ export interface EvaluationPicture {
   readonly panels: readonly PicturePanel[];
   /** Columns of cells: one per step of the sequence, input and output phases. */
   readonly steps: number;
+  /** The left edge of the cells, in pixels: the labels' margin. */
+  readonly left: number;
 }
 
 /** How an evaluation is drawn. */
@@ -37,6 +42,8 @@ export interface PictureOptions {
   readonly sequence?: number;
   /** Pixels per cell side (default `DEFAULT_PICTURE_SCALE`). */
   readonly scale?: number;
+  /** Whether a left margin names the panels (default true). */
+  readonly labels?: boolean;
 }
 
 /** Pixels per cell side unless told otherwise. */
@@ -56,22 +63,63 @@ function gapPixels(scale: number): number {
 /** The sizes of an NTM that set a picture's rows (see `NTMConfig`). */
 export type PictureShape = Pick<NTMConfig, "inputs" | "outputs" | "memoryN" | "heads">;
 
+/** Where everything of a picture goes, in pixels. */
+export interface PictureLayout {
+  readonly width: number;
+  readonly height: number;
+  /** The left edge of the cells: the labels' margin, 0 without labels. */
+  readonly left: number;
+  /** Font pixels per label pixel. */
+  readonly labelScale: number;
+  /** The bands from top to bottom. */
+  readonly panels: readonly PicturePanel[];
+}
+
 /**
- * The size in pixels of the picture of a sequence of `steps` steps drawn with `scale`: checked
- * before the model runs, as `evaluationPicture` draws it.
+ * Where the panels, labels and cells of the picture of a sequence of `steps` steps go when
+ * drawn with `scale` (see `PictureOptions`): the size is checked before the model runs, then
+ * `evaluationPicture` draws to it.
  */
-export function pictureSize(
+export function pictureLayout(
   shape: PictureShape,
   steps: number,
   scale: number,
-): { width: number; height: number } {
-  const rows = shape.inputs + 2 * shape.outputs + shape.heads.length * shape.memoryN;
-  const panels = 3 + shape.heads.length;
-  return { width: steps * scale, height: rows * scale + (panels - 1) * gapPixels(scale) };
+  labels = true,
+): PictureLayout {
+  const gap = gapPixels(scale);
+  const labelScale = Math.max(1, Math.floor(scale / 2));
+  const bands = [
+    { name: "input", rows: shape.inputs },
+    { name: "target", rows: shape.outputs },
+    { name: "output", rows: shape.outputs },
+    ...shape.heads.map((kind, index) => ({ name: `${kind} head ${index}`, rows: shape.memoryN })),
+  ];
+  const panels: PicturePanel[] = [];
+  let top = 0, labelBottom = 0;
+  for (const band of bands) {
+    // A label starts beside its panel, or below the label before it.
+    const labelTop = Math.max(top, labelBottom === 0 ? 0 : labelBottom + gap);
+    panels.push({ ...band, top, labelTop });
+    labelBottom = labelTop + GLYPH_HEIGHT * labelScale;
+    top += band.rows * scale + gap;
+  }
+  const left = labels
+    ? Math.max(...bands.map((band) => textWidth(band.name))) * labelScale + 2 * gap
+    : 0;
+  return {
+    width: left + steps * scale,
+    height: Math.max(top - gap, labels ? labelBottom : 0),
+    left,
+    labelScale,
+    panels,
+  };
 }
 
 /** The background, between panels and where a panel has no value (white). */
 export const BACKGROUND: readonly [number, number, number] = [255, 255, 255];
+
+/** The colour of the labels (dark grey). */
+export const LABEL_COLOUR: readonly [number, number, number] = [48, 48, 48];
 
 /** Stops of the colour scale from 0 to 1, evenly spaced (dark blue, teal, green, yellow). */
 const COLOUR_STOPS: readonly (readonly [number, number, number])[] = [
@@ -121,55 +169,55 @@ export function evaluationPicture(
   }
   const T = batch.inputSteps;
   const steps = batch.inputSteps + batch.outputSteps;
-  const bands: { name: string; rows: number; value: PanelValues }[] = [
-    {
-      name: "input",
-      rows: I,
-      value: (row, t) => t < T ? batch.input[(t * B + sequence) * I + row] : undefined,
-    },
-    {
-      name: "target",
-      rows: O,
-      value: (row, t) => t >= T ? batch.target[((t - T) * B + sequence) * O + row] : undefined,
-    },
-    {
-      name: "output",
-      rows: O,
-      value: (row, t) => t >= T ? outputs[((t - T) * B + sequence) * O + row] : undefined,
-    },
-    ...weightings.map((head) => ({
-      name: `${head.kind} head ${head.index}`,
-      rows: N,
-      value: (row: number, t: number) => head.weights[(t * B + sequence) * N + row],
-    })),
+  const values: PanelValues[] = [
+    (row, t) => t < T ? batch.input[(t * B + sequence) * I + row] : undefined,
+    (row, t) => t >= T ? batch.target[((t - T) * B + sequence) * O + row] : undefined,
+    (row, t) => t >= T ? outputs[((t - T) * B + sequence) * O + row] : undefined,
+    ...weightings.map((head) => (row: number, t: number) =>
+      head.weights[(t * B + sequence) * N + row]
+    ),
   ];
-  const { width, height } = pictureSize(config, steps, scale);
+  const labels = options.labels ?? true;
+  const { width, height, left, labelScale, panels } = pictureLayout(config, steps, scale, labels);
   if (width * height > MAX_PICTURE_PIXELS) {
     throw new RangeError(
       `Cannot draw a picture of ${width}×${height} pixels: at most ${MAX_PICTURE_PIXELS} ` +
         "pixels; lower the scale or the lengths",
     );
   }
-  const panels: PicturePanel[] = [];
-  let top = 0;
-  for (const band of bands) {
-    panels.push({ name: band.name, rows: band.rows, top });
-    top += band.rows * scale + gapPixels(scale);
-  }
   const pixels = new Uint8Array(width * height * 3);
   for (let pixel = 0; pixel < width * height; pixel++) pixels.set(BACKGROUND, pixel * 3);
-  bands.forEach((band, index) => {
-    for (let row = 0; row < band.rows; row++) {
+  /** Fills the square of `size` pixels at (`x`, `y`). */
+  const fill = (x: number, y: number, size: number, colour: readonly number[]) => {
+    for (let dy = 0; dy < size; dy++) {
+      const start = ((y + dy) * width + x) * 3;
+      for (let dx = 0; dx < size; dx++) pixels.set(colour, start + dx * 3);
+    }
+  };
+  panels.forEach((panel, index) => {
+    for (let row = 0; row < panel.rows; row++) {
       for (let t = 0; t < steps; t++) {
-        const value = band.value(row, t);
-        if (value === undefined) continue;
-        const colour = heatColour(value);
-        for (let y = 0; y < scale; y++) {
-          const start = ((panels[index].top + row * scale + y) * width + t * scale) * 3;
-          for (let x = 0; x < scale; x++) pixels.set(colour, start + x * 3);
+        const value = values[index](row, t);
+        if (value !== undefined) {
+          fill(left + t * scale, panel.top + row * scale, scale, heatColour(value));
         }
       }
     }
+    if (!labels) return;
+    [...panel.name].forEach((character, position) => {
+      for (let y = 0; y < GLYPH_HEIGHT; y++) {
+        for (let x = 0; x < GLYPH_WIDTH; x++) {
+          if (!glyphInk(character, x, y)) continue;
+          const column = (position * (GLYPH_WIDTH + 1) + x) * labelScale;
+          fill(
+            gapPixels(scale) + column,
+            panel.labelTop + y * labelScale,
+            labelScale,
+            LABEL_COLOUR,
+          );
+        }
+      }
+    });
   });
-  return { image: { width, height, pixels }, panels, steps };
+  return { image: { width, height, pixels }, panels, steps, left };
 }
