@@ -65,7 +65,9 @@ export type PictureShape = Pick<NTMConfig, "inputs" | "outputs" | "memoryN" | "h
 
 /** Where everything of a picture goes, in pixels. */
 export interface PictureLayout {
+  /** Pixels per row. */
   readonly width: number;
+  /** Rows of pixels. */
   readonly height: number;
   /** The left edge of the cells: the labels' margin, 0 without labels. */
   readonly left: number;
