@@ -86,6 +86,7 @@ export * from "./lib/train/trainer.ts";
 export * from "./lib/train/create_backend.ts";
 export { runTrainingCli } from "./lib/cli/train_cli.ts";
 export { runEvaluationCli } from "./lib/cli/evaluate_cli.ts";
+export { runHistoryCli } from "./lib/cli/history_cli.ts";
 export { runTaskCli } from "./lib/cli/task_cli.ts";
 export { resolveParams } from "./lib/cli/params.ts";
 export { copyParams, type CopyParamSpecs, copyTask } from "./tasks/copy.ts";
@@ -95,9 +96,11 @@ export {
   repeatCopyTask,
 } from "./tasks/repeat_copy.ts";
 
-// Evaluation: trained models on new data, and pictures of what they did.
+// Evaluation: trained models on new data, training histories, and pictures of both.
 export * from "./lib/eval/evaluate.ts";
 export * from "./lib/eval/picture.ts";
+export * from "./lib/eval/history.ts";
+export * from "./lib/eval/chart.ts";
 export * from "./lib/io/png.ts";
 
 // Checking against the PyTorch reference.

@@ -290,7 +290,7 @@ Deno.test("task evaluate rejects bad input with status 2 and one line, writing n
         "another task's checkpoint",
         REPEAT_COPY,
         [checkpoint],
-        /Cannot evaluate copy-task-1000-batch-2\.safetensors: it is a checkpoint of copy-task, not repeat-copy-task; evaluate it with that task's command$/,
+        /Cannot evaluate copy-task-1000-batch-2\.safetensors: it is a checkpoint of copy-task, not repeat-copy-task; use deno task copy evaluate$/,
       ],
       [
         "a param that reshapes the model",

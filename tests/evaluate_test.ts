@@ -14,9 +14,11 @@ import {
 import { trainingSetup } from "../lib/train/task.ts";
 import {
   FONT_CHARACTERS,
+  FONT_SUMMARY,
   GLYPH_HEIGHT,
   GLYPH_WIDTH,
   glyphInk,
+  missingCharacter,
   textWidth,
 } from "../lib/eval/font.ts";
 import { repeatCopyTask } from "../tasks/repeat_copy.ts";
@@ -196,25 +198,50 @@ Deno.test("evaluationPicture() names the panels in a left margin, each label bel
   assert.deepEqual(pixel(picture.left + 2 * 2, 12), heatColour(0.25));
 });
 
-Deno.test("the label font has a 5×7 glyph for A-Z, 0-9 and space, and lower case draws as capitals", () => {
-  assert.equal([...FONT_CHARACTERS].sort().join(""), " 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+Deno.test("the label font has a distinct 5×7 glyph for A-Z, 0-9, space and . - _ ( ) / : , = +, and lower case draws as capitals", () => {
+  assert.equal(
+    [...FONT_CHARACTERS].sort().join(""),
+    " ()+,-./0123456789:=ABCDEFGHIJKLMNOPQRSTUVWXYZ_",
+  );
+  const bitmaps = new Map<string, string>();
   for (const character of FONT_CHARACTERS) {
+    // Columns 0 to 5 of each row: column 5 is the blank between glyphs, never ink.
     const ink = Array.from(
+      { length: GLYPH_HEIGHT },
+      (_, y) =>
+        Array.from({ length: GLYPH_WIDTH + 1 }, (_, x) => glyphInk(character, x, y) ? "#" : ".")
+          .join(""),
+    );
+    assert.equal(ink.length, 7, character);
+    assert.ok(ink.every((row) => row.endsWith(".")), `${character} fits 5 columns`);
+    if (character === " ") assert.ok(ink.every((row) => row === "......"));
+    else assert.ok(ink.some((row) => row.includes("#")), `${character} has ink`);
+    const bitmap = ink.join("/");
+    const twin = [...bitmaps].find(([, other]) => other === bitmap)?.[0];
+    assert.equal(twin, undefined, `${character} looks like ${twin}`);
+    bitmaps.set(character, bitmap);
+  }
+  // A few glyphs as drawn: the point sits at the bottom, the minus in the middle row.
+  const rows = (character: string) =>
+    Array.from(
       { length: GLYPH_HEIGHT },
       (_, y) =>
         Array.from({ length: GLYPH_WIDTH }, (_, x) => glyphInk(character, x, y) ? "#" : ".")
           .join(""),
-    );
-    assert.equal(ink.length, 7, character);
-    if (character === " ") assert.ok(ink.every((row) => row === "....."));
-    else assert.ok(ink.some((row) => row.includes("#")), `${character} has ink`);
-  }
+    ).join("/");
+  assert.equal(rows("."), "...../...../...../...../...../.##../.##..");
+  assert.equal(rows("-"), "...../...../...../#####/...../...../.....");
+  assert.equal(rows("_"), "...../...../...../...../...../...../#####");
   assert.equal(glyphInk("h", 0, 3), glyphInk("H", 0, 3));
   assert.deepEqual([textWidth(""), textWidth("a"), textWidth("ab")], [0, 5, 11]);
   assert.throws(
-    () => glyphInk("_", 0, 0),
-    /Cannot draw "_": the label font has only A-Z, 0-9 and space/,
+    () => glyphInk("#", 0, 0),
+    /Cannot draw "#": the label font has only A-Z, 0-9, space and \. - _ \( \) \/ : , = \+$/,
   );
+  assert.equal(FONT_SUMMARY, "A-Z, 0-9, space and . - _ ( ) / : , = +");
+  assert.equal(missingCharacter("Seed_10 (a/b): x=1, y+2.5-3"), undefined);
+  assert.equal(missingCharacter("cost %"), "%");
+  assert.equal(missingCharacter("é"), "é");
 });
 
 Deno.test("heatColour() runs from dark blue at 0 to yellow at 1, clamped, and marks NaN red", () => {

@@ -1,6 +1,6 @@
 /**
- * A checkpoint's params, as the commands that load one (resume, evaluate) read and change them:
- * neither may change the shapes of the checkpoint's tensors.
+ * A checkpoint's task and params, as the commands that load one (resume, evaluate, history) check,
+ * read and change them: none may change the shapes of the checkpoint's tensors.
  *
  * @module
  */
@@ -14,6 +14,7 @@ import {
   type TaskDefinition,
   type TaskSchema,
 } from "../train/task.ts";
+import { taskCommand } from "./command_line.ts";
 import { formatParamValue, resolveParams } from "./params.ts";
 
 /**
@@ -33,6 +34,24 @@ export function checkpointParams<S extends TaskSchema>(
       `Cannot ${action} ${checkpoint.path}: its metadata holds a bad param (${error.message})`,
     );
   }
+}
+
+/**
+ * Throws UsageError unless `checkpoint` is one of `task`'s; `action` (`resume from`, `evaluate`)
+ * names what failed, and `subcommand` (`evaluate`, or empty for training) what to run instead.
+ */
+export function checkCheckpointTask<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  checkpoint: CheckpointFile,
+  action: string,
+  subcommand: string,
+): void {
+  if (checkpoint.task === task.name) return;
+  const command = [taskCommand(checkpoint.task), subcommand].filter((part) => part !== "");
+  throw new UsageError(
+    `Cannot ${action} ${checkpoint.path}: it is a checkpoint of ${checkpoint.task}, not ` +
+      `${task.name}; use ${command.join(" ")}`,
+  );
 }
 
 /** The names of the params whose values differ between `saved` and `params`, in schema order. */

@@ -7,7 +7,7 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../config.ts";
-import { parseInteger } from "../io/integer_text.ts";
+import { parseDecimal, parseInteger } from "../io/integer_text.ts";
 
 /**
  * `parseArgs(config)`, with its errors (some span several lines, such as an option value that
@@ -31,6 +31,15 @@ export function integerOption(option: string, text: string, min: number, max: nu
     throw new UsageError(
       `Cannot use option ${option}=${text}: it must be an integer from ${min} to ${max}`,
     );
+  }
+  return value;
+}
+
+/** The value of an option that is a finite number above 0; throws UsageError otherwise. */
+export function positiveNumberOption(option: string, text: string): number {
+  const value = parseDecimal(text);
+  if (value === undefined || !(value > 0) || !Number.isFinite(value)) {
+    throw new UsageError(`Cannot use option ${option}=${text}: it must be a number above 0`);
   }
   return value;
 }

@@ -25,7 +25,7 @@ import {
 } from "./evaluate_plan.ts";
 import { evaluationUsage, parseEvaluationOptions } from "./evaluate_options.ts";
 import { formatParamValue } from "./params.ts";
-import { checkWritableFile } from "./paths.ts";
+import { checkImagePath } from "./paths.ts";
 
 /** How long each checkpoint's frame shows in an animated picture. */
 export const FRAME_MS = 700;
@@ -39,14 +39,6 @@ function formatEvaluation<S extends TaskSchema>(
   return `Batch ${batchNumber} ${task.describe(evaluation.batch)} Loss: ${
     evaluation.loss.toFixed(6)
   } Cost: ${evaluation.cost.toFixed(2)}`;
-}
-
-/** Throws UsageError unless `image` is a `.png` path that can be written. */
-async function checkImagePath(image: string): Promise<void> {
-  if (!image.toLowerCase().endsWith(".png")) {
-    throw new UsageError(`Cannot use image file "${image}": the picture is a PNG; end it in .png`);
-  }
-  await checkWritableFile(image, "image file");
 }
 
 /** Prints what is evaluated: the checkpoint, the params `-p` changed, the data. */

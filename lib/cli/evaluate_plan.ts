@@ -15,7 +15,7 @@ import {
   type TaskDefinition,
   type TaskSchema,
 } from "../train/task.ts";
-import { changedParams, checkpointParams } from "./checkpoint_params.ts";
+import { changedParams, checkCheckpointTask, checkpointParams } from "./checkpoint_params.ts";
 import { parseAssignment, resolveParams } from "./params.ts";
 
 /** A checkpoint, read and checked, with everything its evaluation needs. */
@@ -65,12 +65,7 @@ export async function planCheckpoint<S extends TaskSchema>(
   assignments: readonly string[],
 ): Promise<CheckpointPlan<S>> {
   const file = await readCheckpointFile(path);
-  if (file.task !== task.name) {
-    throw new UsageError(
-      `Cannot evaluate ${file.path}: it is a checkpoint of ${file.task}, not ${task.name}; ` +
-        "evaluate it with that task's command",
-    );
-  }
+  checkCheckpointTask(task, file, "evaluate", "evaluate");
   const saved = checkpointParams(task, file, "evaluate");
   const params = resolveParams(task.params, assignments, saved);
   try {

@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../config.ts";
-import { parseInteger } from "../io/integer_text.ts";
+import { parseDecimal, parseInteger } from "../io/integer_text.ts";
 import { paramRecord, type ParamSchema, type ParamSpec, type ParamValues } from "../train/task.ts";
 
 /** Splits `name=value` at its first `=`; throws UsageError when there is none. */
@@ -70,8 +70,7 @@ export function parseParamValue(spec: ParamSpec, name: string, text: string): nu
   if (spec.kind === "integer") {
     return checkParamValue(spec, name, parseInteger(text, spec.min, MAX_INTEGER), text);
   }
-  const isNumber = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text);
-  return checkParamValue(spec, name, isNumber ? Number(text) : undefined, text);
+  return checkParamValue(spec, name, parseDecimal(text), text);
 }
 
 /**

@@ -49,3 +49,11 @@ export async function checkWritableFile(path: string, what: string): Promise<voi
     );
   }
 }
+
+/** Throws UsageError unless `image` is a `.png` path that can be written. */
+export async function checkImagePath(image: string): Promise<void> {
+  if (!image.toLowerCase().endsWith(".png")) {
+    throw new UsageError(`Cannot use image file "${image}": the picture is a PNG; end it in .png`);
+  }
+  await checkWritableFile(image, "image file");
+}

@@ -27,7 +27,7 @@ import { train } from "../train/trainer.ts";
 import { taskCommand } from "./command_line.ts";
 import { EXIT_INTERRUPTED, runCommand } from "./exit.ts";
 import { checkWritableFile, checkWritableFolder } from "./paths.ts";
-import { checkpointParams, checkSameModel } from "./checkpoint_params.ts";
+import { checkCheckpointTask, checkpointParams, checkSameModel } from "./checkpoint_params.ts";
 import { formatParams, resolveParams } from "./params.ts";
 import { terminalProgress } from "./progress.ts";
 import {
@@ -71,11 +71,7 @@ async function planRun<S extends TaskSchema>(
   options: TrainingOptions,
 ): Promise<RunPlan<S>> {
   const resumed = options.resume === undefined ? undefined : await readCheckpoint(options.resume);
-  if (resumed && resumed.task !== task.name) {
-    throw new UsageError(
-      `Cannot resume from ${resumed.path}: it is a checkpoint of ${resumed.task}, not ${task.name}`,
-    );
-  }
+  if (resumed) checkCheckpointTask(task, resumed, "resume from", "");
   if (resumed && options.seed !== undefined && options.seed !== resumed.seed) {
     throw new UsageError(
       `Cannot resume from ${resumed.path}: it was trained with seed ${resumed.seed}, ` +

@@ -58,10 +58,11 @@ export function parseTrainingOptions(args: readonly string[]): TrainingOptions {
     allowPositionals: true,
   });
   if (positionals.length > 0) {
+    const subcommand = ["evaluate", "history"].find((name) => positionals.includes(name));
     throw new UsageError(
-      positionals.includes("evaluate")
-        ? "Cannot parse arguments: evaluate must be the first argument, as in " +
-          "`evaluate CHECKPOINT [options]`; see evaluate --help"
+      subcommand !== undefined
+        ? `Cannot parse arguments: ${subcommand} must be the first argument, as in ` +
+          `\`${subcommand} CHECKPOINT [options]\`; see ${subcommand} --help`
         : `Cannot parse arguments: Unexpected argument '${positionals[0]}'. This command does ` +
           "not take positional arguments; see --help",
     );
@@ -123,6 +124,7 @@ export function trainingUsage<S extends TaskSchema>(task: TaskDefinition<S>, com
     "seen, quits at once without saving.",
     "",
     `To evaluate a checkpoint on longer sequences and draw it: ${command} evaluate --help`,
+    `To compare the training histories of runs, and chart them: ${command} history --help`,
     "",
     `params of ${task.name} (name, default, meaning):`,
     ...describeParams(task.params),

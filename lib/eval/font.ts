@@ -1,6 +1,7 @@
 /**
- * A 5×7 pixel font of capital letters, digits and space, for the labels of evaluation pictures.
- * Each glyph is seven rows, top first, of `#` (ink) and `.` (paper).
+ * A 5×7 pixel font for the labels of evaluation pictures and charts: capital letters (lower case
+ * draws as capitals), digits, space and `. - _ ( ) / : , = +`. Each glyph is seven rows, top
+ * first, of `#` (ink) and `.` (paper).
  *
  * @module
  */
@@ -49,10 +50,28 @@ const GLYPHS: Readonly<Record<string, string>> = {
   "8": ".###./#...#/#...#/.###./#...#/#...#/.###.",
   "9": ".###./#...#/#...#/.####/....#/...#./.##..",
   " ": "...../...../...../...../...../...../.....",
+  ".": "...../...../...../...../...../.##../.##..",
+  "-": "...../...../...../#####/...../...../.....",
+  _: "...../...../...../...../...../...../#####",
+  "(": "...#./..#../.#.../.#.../.#.../..#../...#.",
+  ")": ".#.../..#../...#./...#./...#./..#../.#...",
+  "/": "...../....#/...#./..#../.#.../#..../.....",
+  ":": "...../.##../.##../...../.##../.##../.....",
+  ",": "...../...../...../...../.##../..#../.#...",
+  "=": "...../...../#####/...../#####/...../.....",
+  "+": "...../..#../..#../#####/..#../..#../.....",
 };
 
 /** The characters the font has. */
 export const FONT_CHARACTERS: readonly string[] = Object.keys(GLYPHS);
+
+/** What the font has, in words, for error messages. */
+export const FONT_SUMMARY = "A-Z, 0-9, space and . - _ ( ) / : , = +";
+
+/** The first character of `text` the font lacks (lower case counts as capitals), if any. */
+export function missingCharacter(text: string): string | undefined {
+  return [...text].find((character) => GLYPHS[character.toUpperCase()] === undefined);
+}
 
 /**
  * Whether pixel (`x`, `y`) of `character`'s glyph is ink; lower-case letters are drawn as
@@ -62,7 +81,7 @@ export function glyphInk(character: string, x: number, y: number): boolean {
   const glyph = GLYPHS[character.toUpperCase()];
   if (glyph === undefined) {
     throw new RangeError(
-      `Cannot draw "${character}": the label font has only A-Z, 0-9 and space`,
+      `Cannot draw "${character}": the label font has only ${FONT_SUMMARY}`,
     );
   }
   return glyph[y * (GLYPH_WIDTH + 1) + x] === "#";

@@ -10,7 +10,8 @@
 import type { NTMConfig } from "../config.ts";
 import type { RgbImage } from "../io/png.ts";
 import type { Evaluation } from "./evaluate.ts";
-import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphInk, textWidth } from "./font.ts";
+import { GLYPH_HEIGHT, textWidth } from "./font.ts";
+import { blankImage, drawText, fillRect } from "./raster.ts";
 
 /** One band of the picture: a matrix of values drawn as coloured cells. */
 export interface PicturePanel {
@@ -187,39 +188,26 @@ export function evaluationPicture(
         "pixels; lower the scale or the lengths",
     );
   }
-  const pixels = new Uint8Array(width * height * 3);
-  for (let pixel = 0; pixel < width * height; pixel++) pixels.set(BACKGROUND, pixel * 3);
-  /** Fills the square of `size` pixels at (`x`, `y`). */
-  const fill = (x: number, y: number, size: number, colour: readonly number[]) => {
-    for (let dy = 0; dy < size; dy++) {
-      const start = ((y + dy) * width + x) * 3;
-      for (let dx = 0; dx < size; dx++) pixels.set(colour, start + dx * 3);
-    }
-  };
+  const image = blankImage(width, height, BACKGROUND);
   panels.forEach((panel, index) => {
     for (let row = 0; row < panel.rows; row++) {
       for (let t = 0; t < steps; t++) {
         const value = values[index](row, t);
         if (value !== undefined) {
-          fill(left + t * scale, panel.top + row * scale, scale, heatColour(value));
-        }
-      }
-    }
-    if (!labels) return;
-    [...panel.name].forEach((character, position) => {
-      for (let y = 0; y < GLYPH_HEIGHT; y++) {
-        for (let x = 0; x < GLYPH_WIDTH; x++) {
-          if (!glyphInk(character, x, y)) continue;
-          const column = (position * (GLYPH_WIDTH + 1) + x) * labelScale;
-          fill(
-            gapPixels(scale) + column,
-            panel.labelTop + y * labelScale,
-            labelScale,
-            LABEL_COLOUR,
+          fillRect(
+            image,
+            left + t * scale,
+            panel.top + row * scale,
+            scale,
+            scale,
+            heatColour(value),
           );
         }
       }
-    });
+    }
+    if (labels) {
+      drawText(image, panel.name, gapPixels(scale), panel.labelTop, labelScale, LABEL_COLOUR);
+    }
   });
-  return { image: { width, height, pixels }, panels, steps, left };
+  return { image, panels, steps, left };
 }

@@ -1,5 +1,5 @@
 /**
- * Integers written as text (command-line options, `-p` params, checkpoint metadata), parsed
+ * Numbers written as text (command-line options, `-p` params, checkpoint metadata), parsed
  * one way everywhere.
  *
  * @module
@@ -13,4 +13,12 @@ export function parseInteger(text: string, min: number, max: number): number | u
   if (!/^[+-]?\d+$/.test(text)) return undefined;
   const value = Number(text);
   return value >= min && value <= max ? value : undefined;
+}
+
+/**
+ * The number `text` spells as a decimal literal (an optional sign, digits with an optional
+ * fraction, an optional exponent: `0.5`, `-1e-4`, `.25`), or undefined.
+ */
+export function parseDecimal(text: string): number | undefined {
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : undefined;
 }

@@ -1,0 +1,92 @@
+/**
+ * The history command line: `<task> history CHECKPOINT… [--window N] [--threshold BITS]
+ * [--image PATH]`.
+ *
+ * @module
+ */
+
+import { UsageError } from "../config.ts";
+import type { TaskDefinition, TaskSchema } from "../train/task.ts";
+import {
+  integerOption,
+  parseCommandLine,
+  pathOption,
+  positiveNumberOption,
+} from "./command_line.ts";
+
+/** The cost a run must fall below to count as converged, unless told otherwise (bits). */
+export const DEFAULT_THRESHOLD = 1;
+
+/** The parsed command line of the history command. */
+export interface HistoryOptions {
+  readonly help: boolean;
+  /** The checkpoints whose histories are read; empty only with `help`. */
+  readonly checkpoints: readonly string[];
+  /** Batches per window of the means, when given (by default about 30 windows). */
+  readonly window?: number;
+  /** The mean cost, in bits per sequence, that counts as converged. */
+  readonly threshold: number;
+  /** Where the PNG chart goes, when wanted. */
+  readonly image?: string;
+}
+
+/** Parses the arguments after `history`; throws UsageError on anything malformed. */
+export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
+  const { values, positionals } = parseCommandLine({
+    args: [...args],
+    options: {
+      help: { type: "boolean", short: "h" },
+      window: { type: "string" },
+      threshold: { type: "string" },
+      image: { type: "string" },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  const help = values.help ?? false;
+  if (!help && positionals.length === 0) {
+    throw new UsageError(
+      "Cannot show a history: no checkpoint given; name one or more, e.g. " +
+        "history checkpoints/copy-task-10-batch-30000.safetensors",
+    );
+  }
+  if (positionals.includes("")) {
+    throw new UsageError("Cannot show a history: a checkpoint's path is empty; give a checkpoint");
+  }
+  return {
+    help,
+    checkpoints: positionals,
+    window: values.window === undefined
+      ? undefined
+      : integerOption("--window", values.window, 1, 0x7fff_ffff),
+    threshold: values.threshold === undefined
+      ? DEFAULT_THRESHOLD
+      : positiveNumberOption("--threshold", values.threshold),
+    image: pathOption("--image", values.image, "a PNG file"),
+  };
+}
+
+/** The `--help` text of a task's history command. */
+export function historyUsage<S extends TaskSchema>(task: TaskDefinition<S>, command: string) {
+  return [
+    `Show how runs of the ${task.name} trained, from the history their checkpoints keep: the`,
+    "mean cost over windows of batches as a table, where each run first fell below a threshold",
+    "and from where it stayed below, and optionally a chart.",
+    "",
+    `usage: ${command} history [-h] CHECKPOINT... [--window N] [--threshold BITS]`,
+    "       [--image PATH]",
+    "",
+    "CHECKPOINT is a checkpoint of a training run (its .safetensors file, or the .json history",
+    "beside it; both are read). Give the last checkpoint of each run to compare runs, such as",
+    "seeds or params; the history holds every batch up to the checkpoint.",
+    "",
+    "options:",
+    "  -h, --help                 show this help and exit",
+    "  --window N                 batches per window of the means (default: 1, 2 or 5 × 10^k",
+    "                             batches, giving about 30 windows for the longest run)",
+    "  --threshold BITS           the mean cost, in bits per sequence, under which a run counts",
+    `                             as converged (default: ${DEFAULT_THRESHOLD})`,
+    "  --image PATH               write a PNG chart (PATH ends in .png): the mean cost of each",
+    "                             window against its last batch, one line per run",
+  ].join("\n");
+}
