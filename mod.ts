@@ -41,6 +41,17 @@
  * ]);
  * ```
  *
+ * @example Compare how two seeds trained, as a table and a chart
+ * ```ts
+ * import { copyTask, runHistoryCli } from "./mod.ts";
+ *
+ * await runHistoryCli(copyTask, [
+ *   "checkpoints/copy-task-10-batch-30000.safetensors",
+ *   "checkpoints/copy-task-1-batch-30000.safetensors",
+ *   "--image", "convergence.png",
+ * ]);
+ * ```
+ *
  * @module
  */
 
