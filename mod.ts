@@ -106,6 +106,11 @@ export {
   type RepeatCopyParamSpecs,
   repeatCopyTask,
 } from "./tasks/repeat_copy.ts";
+export {
+  associativeRecallParams,
+  type AssociativeRecallParamSpecs,
+  associativeRecallTask,
+} from "./tasks/associative_recall.ts";
 
 // Evaluation: trained models on new data, training histories, and pictures of both.
 export * from "./lib/eval/evaluate.ts";

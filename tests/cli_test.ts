@@ -175,6 +175,51 @@ Deno.test("copy task CLI creates the default ./checkpoints folder and prints --h
   });
 });
 
+Deno.test("associative recall CLI trains, evaluates on longer lists and shows its history", async () => {
+  await withTempDir(async (dir) => {
+    const tiny = ["controller_size=4", "memory_n=8", "memory_m=2", "sequence_width=2"];
+    const train = await runTask(TASKS.associativeRecall, [
+      ...tiny.flatMap((assignment) => ["-p", assignment]),
+      "-p",
+      "num_batches=3",
+      "--backend",
+      "cpu",
+      "--report-interval",
+      "1",
+      "--checkpoint-path",
+      ".",
+    ], dir);
+    assert.equal(train.code, 0, train.stderr);
+    assert.match(train.stdout, /^Model: 4 inputs, 2 outputs, /m);
+    assert.match(train.stdout, /^Batch 3 Loss: [\d.]+ Cost: [\d.]+ Time: /m);
+    const checkpoint = "associative-recall-task-1000-batch-3.safetensors";
+    const { history } = await readCheckpoint(`${dir}/${checkpoint}`);
+    assert.ok(history.seq_lengths.every((items) => items >= 2 && items <= 6), "items per list");
+    const evaluation = await runTask(TASKS.associativeRecall, [
+      "evaluate",
+      checkpoint,
+      "-p",
+      "min_items=12",
+      "-p",
+      "max_items=12",
+      "--batches",
+      "2",
+      "--image",
+      "recall.png",
+    ], dir);
+    assert.equal(evaluation.code, 0, evaluation.stderr);
+    assert.match(evaluation.stdout, /^Batch 2 Items: 12 Loss: [\d.]+ Cost: [\d.]+$/m);
+    // 12 items of 4 steps, the query and its delimiters (5), the answer (3).
+    assert.match(
+      evaluation.stdout,
+      /^ {2}56 columns, one per step: 53 input steps, then 3 output/m,
+    );
+    const historyRun = await runTask(TASKS.associativeRecall, ["history", checkpoint], dir);
+    assert.equal(historyRun.code, 0, historyRun.stderr);
+    assert.match(historyRun.stdout, /^\| +3 \| +[\d.]+ \|$/m);
+  });
+});
+
 Deno.test("training CLI rejects bad input with status 2 and one line, leaving no file behind", async (t) => {
   await withTempDir(async (dir) => {
     // A good checkpoint to damage and to resume with bad settings.

@@ -12,6 +12,7 @@ import {
 } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
 import { repeatCopyTask } from "../tasks/repeat_copy.ts";
+import { associativeRecallTask } from "../tasks/associative_recall.ts";
 import { createTestContext } from "./helpers/gpu_context.ts";
 
 const context = await createTestContext();
@@ -90,5 +91,20 @@ Deno.test({
       6,
     );
     await checkTask(repeatCopyTask, ["batch_size=1"], 99, 50_000, 3);
+  },
+});
+
+Deno.test({
+  name: "GpuTaskData generates the associative recall task's batches bit for bit like the CPU",
+  ignore,
+  async fn() {
+    await checkTask(
+      associativeRecallTask,
+      ["batch_size=3", "sequence_width=4", "item_len=2", "max_items=4"],
+      5,
+      1,
+      6,
+    );
+    await checkTask(associativeRecallTask, ["batch_size=2"], 4_000_000_007, 77_777, 3);
   },
 });

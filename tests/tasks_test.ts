@@ -11,6 +11,7 @@ import {
 } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
 import { repeatCopyNormalisation, repeatCopyTask } from "../tasks/repeat_copy.ts";
+import { associativeRecallTask } from "../tasks/associative_recall.ts";
 
 /** Element (t, b, c) of a `[T, B, C]` array. */
 const at = (values: Float32Array, B: number, C: number, t: number, b: number, c: number) =>
@@ -19,6 +20,8 @@ const at = (values: Float32Array, B: number, C: number, t: number, b: number, c:
 const copyParams = (...assignments: string[]) => resolveParams(copyTask.params, assignments);
 const repeatParams = (...assignments: string[]) =>
   resolveParams(repeatCopyTask.params, assignments);
+const recallParams = (...assignments: string[]) =>
+  resolveParams(associativeRecallTask.params, assignments);
 
 Deno.test("copyTask data follows NTM-SPEC: T bit vectors, a delimiter step, targets equal to the bits", () => {
   const params = copyParams("batch_size=3", "sequence_width=5", "sequence_max_len=7");
@@ -91,6 +94,71 @@ Deno.test("repeatCopyTask data follows NTM-SPEC: bits, delimiter, normalised rep
   assert.equal(seen.size, 10, "every repeat count 1..10 is drawn");
 });
 
+Deno.test("associativeRecallTask data follows the paper: delimited items, a query between second delimiters, the next item as target", () => {
+  const [B, W, L] = [3, 4, 2];
+  const params = recallParams(`batch_size=${B}`, `sequence_width=${W}`, `item_len=${L}`);
+  const elements = associativeRecallTask.elements(params);
+  assert.deepEqual([elements.inputs, elements.outputs], [W + 2, W]);
+  const itemCounts = new Set<number>(), queries = new Set<number>();
+  let ones = 0, bits = 0;
+  for (let n = 1; n <= 300; n++) {
+    const batch = generateBatch(elements, 8, n);
+    const K = batch.length;
+    assert.ok(K >= 2 && K <= 6, `items ${K}`);
+    itemCounts.add(K);
+    assert.deepEqual([batch.inputSteps, batch.outputSteps], [K * (L + 1) + L + 2, L]);
+    const input = (t: number, b: number, i: number) => at(batch.input, B, W + 2, t, b, i);
+    for (let b = 0; b < B; b++) {
+      /** Item j of sequence b, read from the input: its L vectors after its delimiter. */
+      const item = (j: number) =>
+        Array.from(
+          { length: L },
+          (_, r) => Array.from({ length: W }, (_, w) => input(j * (L + 1) + 1 + r, b, w)),
+        );
+      for (let j = 0; j < K; j++) {
+        for (let i = 0; i < W + 2; i++) {
+          assert.equal(input(j * (L + 1), b, i), i === W ? 1 : 0, "item delimiter");
+        }
+        for (let r = 0; r < L; r++) {
+          for (let w = 0; w < W; w++) {
+            const bit = input(j * (L + 1) + 1 + r, b, w);
+            assert.ok(bit === 0 || bit === 1);
+            ones += bit;
+            bits++;
+          }
+          assert.equal(input(j * (L + 1) + 1 + r, b, W), 0);
+          assert.equal(input(j * (L + 1) + 1 + r, b, W + 1), 0);
+        }
+      }
+      const queryStart = K * (L + 1);
+      for (const t of [queryStart, queryStart + L + 1]) {
+        for (let i = 0; i < W + 2; i++) {
+          assert.equal(input(t, b, i), i === W + 1 ? 1 : 0, "query delimiter");
+        }
+      }
+      const query = Array.from(
+        { length: L },
+        (_, r) => Array.from({ length: W }, (_, w) => input(queryStart + 1 + r, b, w)),
+      );
+      // The query is one of the first K - 1 items (items are random, so match by position: the
+      // target must be the item after the first item equal to the query).
+      const target = Array.from(
+        { length: L },
+        (_, r) => Array.from({ length: W }, (_, w) => at(batch.target, B, W, r, b, w)),
+      );
+      const matches = Array.from({ length: K - 1 }, (_, j) => j).filter((j) =>
+        JSON.stringify(item(j)) === JSON.stringify(query) &&
+        JSON.stringify(item(j + 1)) === JSON.stringify(target)
+      );
+      assert.ok(matches.length >= 1, `batch ${n} sequence ${b}: the target follows the query`);
+      queries.add(matches[0]);
+    }
+  }
+  assert.deepEqual([...itemCounts].sort(), [2, 3, 4, 5, 6]);
+  assert.deepEqual([...queries].sort(), [0, 1, 2, 3, 4], "every query position is drawn");
+  assert.ok(Math.abs(ones - bits / 2) <= 5 * Math.sqrt(bits / 4), `${ones} ones in ${bits} bits`);
+});
+
 Deno.test("repeatCopyNormalisation() gives mean 0 and variance 1 over the uniform repeat range", () => {
   for (const [low, high] of [[1, 10], [1, 1000], [3, 4], [2, 7]]) {
     const { mean, scale } = repeatCopyNormalisation(
@@ -134,7 +202,11 @@ Deno.test("repeatCopyTask evaluation data keeps the trained normalisation of the
 
 Deno.test("generateBatch() is a pure function of seed and batch number", () => {
   for (
-    const elements of [copyTask.elements(copyParams()), repeatCopyTask.elements(repeatParams())]
+    const elements of [
+      copyTask.elements(copyParams()),
+      repeatCopyTask.elements(repeatParams()),
+      associativeRecallTask.elements(recallParams()),
+    ]
   ) {
     const batch = generateBatch(elements, 5, 17);
     assert.deepEqual(generateBatch(elements, 5, 17), batch);
@@ -151,6 +223,10 @@ Deno.test("capacity() covers the longest sequence each task can draw", () => {
   const longest = generateBatch(repeatCopyTask.elements(repeat), 1, 1);
   assert.equal(longest.inputSteps + longest.outputSteps, repeatCopyTask.capacity(repeat));
   assert.equal(repeatCopyTask.capacity(repeatParams()), 12 + 101);
+  const recall = recallParams("min_items=6");
+  const most = generateBatch(associativeRecallTask.elements(recall), 1, 1);
+  assert.equal(most.inputSteps + most.outputSteps, associativeRecallTask.capacity(recall));
+  assert.equal(associativeRecallTask.capacity(recallParams()), 6 * 4 + 5 + 3);
 });
 
 Deno.test("config() builds the reference's NTMs, heads overriding num_heads", () => {
@@ -177,6 +253,8 @@ Deno.test("config() builds the reference's NTMs, heads overriding num_heads", ()
   );
   const repeat = repeatCopyTask.config(repeatParams());
   assert.deepEqual([repeat.inputs, repeat.outputs], [10, 9]);
+  const recall = associativeRecallTask.config(recallParams());
+  assert.deepEqual([recall.inputs, recall.outputs], [8, 6]);
   assert.deepEqual(copyTask.optimizer(copyParams("rmsprop_lr=3e-5")), {
     lr: 3e-5,
     alpha: 0.95,
@@ -230,6 +308,14 @@ Deno.test("resolveParams() and the task checks reject bad params, naming the pro
       /^Cannot build the model: heads must hold at least one read head, got \[write, write\]$/,
     ],
     [() => copyTask.config(copyParams("heads=read,erase")), /"erase" is not a head kind/],
+    [
+      () => associativeRecallTask.check(recallParams("min_items=5", "max_items=4")),
+      /^Cannot set params: min_items \(5\) must not exceed max_items \(4\)$/,
+    ],
+    [
+      () => recallParams("min_items=1"),
+      /^Cannot set param min_items=1: it must be an integer ≥ 2 and ≤ 65536$/,
+    ],
   ];
   for (const [run, message] of checked) {
     assert.throws(
@@ -262,5 +348,6 @@ function checkTwinDeclarations<S extends TaskSchema>(
 Deno.test("gpuConstants() gives BATCH, INPUTS, OUTPUTS and every override the task's WGSL declares", () => {
   checkTwinDeclarations(copyTask, copyParams("batch_size=3"));
   checkTwinDeclarations(repeatCopyTask, repeatParams());
+  checkTwinDeclarations(associativeRecallTask, recallParams());
   assert.equal(gpuConstants(copyTask, copyParams("batch_size=3")).BATCH, 3);
 });
