@@ -117,6 +117,7 @@ export * from "./lib/eval/evaluate.ts";
 export * from "./lib/eval/picture.ts";
 export * from "./lib/eval/history.ts";
 export * from "./lib/eval/chart.ts";
+export * from "./lib/eval/raster.ts";
 export * from "./lib/io/png.ts";
 
 // Checking against the PyTorch reference.

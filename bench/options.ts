@@ -8,7 +8,7 @@
 import { parseCommandLine } from "../lib/cli/command_line.ts";
 import { EXIT_USAGE } from "../lib/cli/exit.ts";
 import { UsageError } from "../lib/config.ts";
-import { parseInteger } from "../lib/io/integer_text.ts";
+import { parseInteger } from "../lib/io/number_text.ts";
 
 /** One option: an integer, a comma-separated list of them, or one of a few words. */
 export type BenchOption =

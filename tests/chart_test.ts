@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import { type Chart, type ChartSeries, lineChart, niceTicks } from "../lib/eval/chart.ts";
 import { GLYPH_HEIGHT, textWidth } from "../lib/eval/font.ts";
-import { BACKGROUND, LABEL_COLOUR } from "../lib/eval/picture.ts";
-import { blankImage, type Colour, drawText, fillRect } from "../lib/eval/raster.ts";
+import {
+  BACKGROUND,
+  blankImage,
+  type Colour,
+  drawText,
+  fillRect,
+  LABEL_COLOUR,
+} from "../lib/eval/raster.ts";
 import { encodePng, PNG_SIGNATURE, type RgbImage } from "../lib/io/png.ts";
 
 const TITLES = { xTitle: "batch", yTitle: "mean cost (bits per sequence)" };
@@ -75,6 +81,12 @@ Deno.test("niceTicks() steps by 1, 2 or 5 × 10^k from 0 to at least the largest
   assert.deepEqual(niceTicks(37.6), [0, 10, 20, 30, 40]);
   assert.deepEqual(niceTicks(40), [0, 10, 20, 30, 40]);
   assert.deepEqual(niceTicks(7), [0, 2, 4, 6, 8]);
+  // Whole numbers: a step of at least 1.
+  assert.deepEqual(niceTicks(1, true), [0, 1]);
+  assert.deepEqual(niceTicks(2.5, true), [0, 1, 2, 3]);
+  assert.deepEqual(niceTicks(0, true), [0, 1]);
+  assert.deepEqual(niceTicks(7, true), [0, 2, 4, 6, 8]);
+  assert.deepEqual(niceTicks(30000, true), niceTicks(30000));
   // Exact decimals, not 0.6000000000000001: each tick is an integer multiple divided by 10^k.
   assert.deepEqual(niceTicks(0.9), [0, 0.2, 0.4, 0.6, 0.8, 1]);
   assert.deepEqual(niceTicks(1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
@@ -290,7 +302,7 @@ Deno.test("lineChart() refuses what it cannot draw, saying what is wrong", () =>
     [
       "a name",
       draw([fine, { name: "seed #2", points: [[0, 1]] }]),
-      /^Cannot draw a chart: the name of series 1 "seed #2" has "#", which the label font lacks; it has only A-Z, 0-9, space and \. - _ \( \) \/ : , = \+$/,
+      /^Cannot draw a chart: the name of series 1 "seed #2" has "#", which the label font lacks; it has only A-Z, 0-9, space and \. - _ \( \) \/ : , = \+ "$/,
     ],
     [
       "the x title",

@@ -4,13 +4,12 @@ import { CpuBackend } from "../lib/cpu/backend.ts";
 import { CpuNtm } from "../lib/cpu/ntm.ts";
 import { evaluateBatch, type Evaluation } from "../lib/eval/evaluate.ts";
 import {
-  BACKGROUND,
   evaluationPicture,
   heatColour,
-  LABEL_COLOUR,
   MAX_PICTURE_PIXELS,
   pictureLayout,
 } from "../lib/eval/picture.ts";
+import { BACKGROUND, LABEL_COLOUR } from "../lib/eval/raster.ts";
 import { trainingSetup } from "../lib/train/task.ts";
 import {
   FONT_CHARACTERS,
@@ -198,10 +197,10 @@ Deno.test("evaluationPicture() names the panels in a left margin, each label bel
   assert.deepEqual(pixel(picture.left + 2 * 2, 12), heatColour(0.25));
 });
 
-Deno.test("the label font has a distinct 5×7 glyph for A-Z, 0-9, space and . - _ ( ) / : , = +, and lower case draws as capitals", () => {
+Deno.test('the label font has a distinct 5×7 glyph for A-Z, 0-9, space and . - _ ( ) / : , = + ", and lower case draws as capitals', () => {
   assert.equal(
     [...FONT_CHARACTERS].sort().join(""),
-    " ()+,-./0123456789:=ABCDEFGHIJKLMNOPQRSTUVWXYZ_",
+    ' "()+,-./0123456789:=ABCDEFGHIJKLMNOPQRSTUVWXYZ_',
   );
   const bitmaps = new Map<string, string>();
   for (const character of FONT_CHARACTERS) {
@@ -236,10 +235,10 @@ Deno.test("the label font has a distinct 5×7 glyph for A-Z, 0-9, space and . - 
   assert.deepEqual([textWidth(""), textWidth("a"), textWidth("ab")], [0, 5, 11]);
   assert.throws(
     () => glyphInk("#", 0, 0),
-    /Cannot draw "#": the label font has only A-Z, 0-9, space and \. - _ \( \) \/ : , = \+$/,
+    /Cannot draw "#": the label font has only A-Z, 0-9, space and \. - _ \( \) \/ : , = \+ "$/,
   );
-  assert.equal(FONT_SUMMARY, "A-Z, 0-9, space and . - _ ( ) / : , = +");
-  assert.equal(missingCharacter("Seed_10 (a/b): x=1, y+2.5-3"), undefined);
+  assert.equal(FONT_SUMMARY, 'A-Z, 0-9, space and . - _ ( ) / : , = + "');
+  assert.equal(missingCharacter('Seed_10 (a/b): x=1, y+2.5-3, heads=""'), undefined);
   assert.equal(missingCharacter("cost %"), "%");
   assert.equal(missingCharacter("é"), "é");
 });

@@ -1,116 +1,195 @@
 import assert from "node:assert/strict";
 import { runLabels } from "../lib/cli/history_cli.ts";
-import { convergence, historyChart, windowMeans } from "../lib/eval/history.ts";
-import { type LoadedCheckpoint, readCheckpoint } from "../lib/io/checkpoint.ts";
+import { resolveParams } from "../lib/cli/params.ts";
+import { historyChart, windowMeans } from "../lib/eval/history.ts";
+import {
+  type CheckpointInfo,
+  checkpointState,
+  type LoadedCheckpoint,
+  readCheckpoint,
+  writeCheckpoint,
+} from "../lib/io/checkpoint.ts";
 import { encodePng } from "../lib/io/png.ts";
+import { paramLayout } from "../lib/params.ts";
+import { copyTask } from "../tasks/copy.ts";
 import { runScript } from "./helpers/run_deno.ts";
 import { TASKS, TINY } from "./helpers/task_scripts.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 
 const { copy: COPY, repeatCopy: REPEAT_COPY } = TASKS;
 
-/** Trains `batches` batches of the tiny copy task with `seed` into `dir`; returns the checkpoint. */
-async function tinyRun(dir: string, seed: number, batches: number): Promise<string> {
-  const run = await runScript(COPY, [
-    ...TINY,
-    "--seed",
-    String(seed),
-    "-p",
-    `num_batches=${batches}`,
-    "--checkpoint-path",
-    ".",
-  ], dir);
-  assert.equal(run.code, 0, run.stderr);
-  return `copy-task-${seed}-batch-${batches}.safetensors`;
-}
-
-/** The cells of the Markdown table rows in `stdout`, header and separator left out. */
-function tableRows(stdout: string): string[][] {
-  return stdout.split("\n").filter((line) => line.startsWith("|")).slice(2).map((line) =>
-    line.slice(1, -1).split("|").map((cell) => cell.trim())
+/** Trains 2 batches of the tiny copy task into `dir`: the template of the crafted checkpoints. */
+async function template(dir: string): Promise<LoadedCheckpoint> {
+  const run = await runScript(
+    COPY,
+    [...TINY, "-p", "num_batches=2", "--checkpoint-path", "."],
+    dir,
   );
+  assert.equal(run.code, 0, run.stderr);
+  return await readCheckpoint(`${dir}/copy-task-1000-batch-2.safetensors`);
 }
 
-Deno.test("copy task history tables, summarises and charts the cost of runs side by side", async () => {
+/** What a crafted checkpoint changes of the template: its history above all. */
+interface Craft {
+  readonly cost: readonly number[];
+  /** By default 0.5 for every batch. */
+  readonly loss?: readonly number[];
+  readonly seed?: number;
+  readonly backend?: string;
+  readonly params?: Readonly<Record<string, number | string>>;
+}
+
+/**
+ * Writes a checkpoint of the template's weights with a crafted history (`cost.length` batches)
+ * into folder `folder` of `dir`; returns its path relative to `dir`.
+ */
+async function craft(
+  dir: string,
+  folder: string,
+  base: LoadedCheckpoint,
+  { cost, loss, seed, backend, params }: Craft,
+): Promise<string> {
+  const layout = paramLayout(copyTask.config(resolveParams(copyTask.params, [], base.params)));
+  await Deno.mkdir(`${dir}/${folder}`, { recursive: true });
+  const path = await writeCheckpoint(`${dir}/${folder}`, layout, {
+    task: base.task,
+    params: { ...base.params, ...params },
+    seed: seed ?? base.seed,
+    batch: cost.length,
+    backend: backend ?? base.backend,
+    state: checkpointState(layout, base),
+    history: {
+      loss: loss ?? cost.map(() => 0.5),
+      cost,
+      seq_lengths: cost.map(() => 3),
+    },
+  });
+  return path.slice(dir.length + 1);
+}
+
+/** Runs `deno task copy history` in `dir` and expects it to succeed. */
+async function history(dir: string, args: string[]): Promise<string> {
+  const run = await runScript(COPY, ["history", ...args], dir);
+  assert.equal(run.code, 0, run.stderr);
+  return run.stdout;
+}
+
+Deno.test("history prints the window means, where each run fell below the threshold, and a chart", async (t) => {
   await withTempDir(async (dir) => {
-    const runs = [await tinyRun(dir, 1, 7), await tinyRun(dir, 2, 5)];
-    const history = await runScript(COPY, [
-      "history",
-      ...runs,
-      "--window",
-      "3",
-      "--threshold",
-      "2.5",
-      "--image",
-      "chart.png",
-    ], dir);
-    assert.equal(history.code, 0, history.stderr);
-    const checkpoints = await Promise.all(runs.map((run) => readCheckpoint(`${dir}/${run}`)));
-    const means = checkpoints.map((checkpoint) => windowMeans(checkpoint.history.cost, 3));
-    assert.match(
-      history.stdout,
-      /^seed 1: copy-task-1-batch-7\.safetensors \(copy-task, 7 batches/,
-    );
-    assert.match(history.stdout, /over windows of 3 batch\(es\):/);
-    assert.match(history.stdout, /\| batch \| seed 1 \| seed 2 \|/);
-    assert.deepEqual(tableRows(history.stdout), [
-      ["3", means[0][0].mean.toFixed(2), means[1][0].mean.toFixed(2)],
-      ["5", "", means[1][1].mean.toFixed(2)],
-      ["6", means[0][1].mean.toFixed(2), ""],
-      ["7", means[0][2].mean.toFixed(2), ""],
-    ]);
-    checkpoints.forEach((checkpoint, index) => {
-      const { firstBelow, belowFrom } = convergence(means[index], 2.5);
-      const line = history.stdout.split("\n").find((text) =>
-        text.startsWith(`seed ${checkpoint.seed}: `) && text.includes("per sequence")
-      );
-      const last = means[index].at(-1)!.mean.toFixed(2);
+    const base = await template(dir);
+    const seed1 = await craft(dir, "a", base, { seed: 1, cost: [8, 6, 0.5, 0.4, 3, 0.2, 0.1] });
+    const seed2 = await craft(dir, "b", base, { seed: 2, cost: [5, 5, 5, 5, 5] });
+    await t.step("two seeds, windows of 2, the last taking the batch left over", async () => {
+      const stdout = await history(dir, [seed1, seed2, "--window", "2", "--image", "chart.png"]);
       assert.equal(
-        line,
-        `seed ${checkpoint.seed}: ${
-          firstBelow === undefined
-            ? `never below 2.5 bits per sequence in ${checkpoint.batch} batches`
-            : `first below 2.5 bits per sequence at batch ${firstBelow}; ${
-              belowFrom === undefined
-                ? "above it at the end"
-                : `below it from batch ${belowFrom} on`
-            }`
-        } (last window: ${last})`,
+        stdout,
+        [
+          `seed 1: a/copy-task-1-batch-7.safetensors (copy-task, 7 batches of 1 sequence on cpu)`,
+          `seed 2: b/copy-task-2-batch-5.safetensors (copy-task, 5 batches of 1 sequence on cpu)`,
+          "",
+          "Mean cost in bits per sequence over windows of 2 batches (the last window of a run " +
+          "also takes the batches left after it):",
+          "",
+          "| batch | seed 1 | seed 2 |",
+          "| ----: | -----: | -----: |",
+          "|     2 |   7.00 |   5.00 |",
+          "|     4 |   0.45 |        |",
+          "|     5 |        |   5.00 |",
+          "|     7 |   1.10 |        |",
+          "",
+          "seed 1: first below 1 bit per sequence at batch 4; not below it at the end (last " +
+          "window: 1.10)",
+          "seed 2: never below 1 bit per sequence in 5 batches (last window: 5.00)",
+          "",
+          "Chart: chart.png (800×480 pixels): the mean cost of each window against its last " +
+          "batch, one line per run",
+          "",
+        ].join("\n"),
+      );
+      const chart = historyChart([
+        { name: "seed 1", means: windowMeans([8, 6, 0.5, 0.4, 3, 0.2, 0.1], 2) },
+        { name: "seed 2", means: windowMeans([5, 5, 5, 5, 5], 2) },
+      ]);
+      assert.deepEqual(await Deno.readFile(`${dir}/chart.png`), encodePng(chart.image));
+    });
+    await t.step("the default window, a .json path and another threshold", async () => {
+      // 7 batches: windows of 1; seed 1 stays below 3.5 bits from batch 3 on.
+      const stdout = await history(dir, [
+        seed1.replace(/safetensors$/, "json"),
+        "--threshold",
+        "3.5",
+      ]);
+      assert.match(stdout, /over windows of 1 batch \(/);
+      assert.match(
+        stdout,
+        /^seed 1: first below 3\.5 bits per sequence at batch 3; below it from batch 3 on \(last window: 0\.10\)$/m,
       );
     });
-    const chart = historyChart(
-      checkpoints.map((checkpoint, index) => ({
-        name: `seed ${checkpoint.seed}`,
-        means: means[index],
-      })),
-    );
-    assert.deepEqual(await Deno.readFile(`${dir}/chart.png`), encodePng(chart.image));
-    assert.match(history.stdout, /Chart: chart\.png \(\d+×\d+ pixels\)/);
-
-    // The .json history names the checkpoint too, and the default window fits 7 batches: 1.
-    const single = await runScript(COPY, ["history", runs[0].replace(/safetensors$/, "json")], dir);
-    assert.equal(single.code, 0, single.stderr);
-    assert.deepEqual(
-      tableRows(single.stdout).map((row) => row[1]),
-      checkpoints[0].history.cost.map((cost) => cost.toFixed(2)),
-    );
-    assert.match(single.stdout, /first below 1 bit per sequence|never below 1 bit per sequence/);
+    await t.step("a small threshold shows as many decimals as it needs", async () => {
+      const small = await craft(dir, "c", base, { seed: 3, cost: [0.004, 0.004] });
+      const stdout = await history(dir, [small, "--threshold", "0.001"]);
+      assert.match(stdout, /^\| +1 \| +0\.0040 \|$/m);
+      assert.match(
+        stdout,
+        /^seed 3: never below 0\.001 bits per sequence in 2 batches \(last window: 0\.0040\)$/m,
+      );
+    });
+    await t.step("a diverged run: gaps, and where its loss stopped being a number", async () => {
+      const diverged = await craft(dir, "d", base, {
+        seed: 4,
+        cost: [4, 0.5, NaN, NaN],
+        loss: [0.6, 0.1, NaN, NaN],
+      });
+      const stdout = await history(dir, [diverged, "--window", "1", "--image", "diverged.png"]);
+      assert.match(stdout, /^\| +3 \| +NaN \|$/m);
+      assert.match(
+        stdout,
+        /^seed 4: first below 1 bit per sequence at batch 2; not below it at the end \(last window: not a number\)$/m,
+      );
+      assert.match(stdout, /^seed 4: the loss was first not a number at batch 3 \(diverged\)$/m);
+      assert.match(stdout, /one line per run; gaps where a mean is not a number$/m);
+    });
+    await t.step("runs alike but for a param are named by it", async () => {
+      const small = await craft(dir, "e", base, { cost: [1, 2], params: { memory_n: 4 } });
+      const large = await craft(dir, "f", base, { cost: [1, 2], params: { memory_n: 8 } });
+      const stdout = await history(dir, [small, large]);
+      assert.match(stdout, /^\| batch \| memory_n=4 \| memory_n=8 \|$/m);
+    });
   });
 });
 
-Deno.test("history names runs by seed, then by seed and batches, then by their order", () => {
-  const checkpoint = (seed: number, batch: number) => ({ seed, batch }) as LoadedCheckpoint;
-  assert.deepEqual(runLabels([checkpoint(10, 5), checkpoint(1, 5)]), ["seed 10", "seed 1"]);
-  assert.deepEqual(runLabels([checkpoint(10, 5), checkpoint(10, 9)]), [
-    "seed 10, 5 batches",
-    "seed 10, 9 batches",
-  ]);
-  assert.deepEqual(runLabels([checkpoint(10, 5), checkpoint(10, 5)]), ["run 1", "run 2"]);
+Deno.test("history names runs by what differs: seed, backend, params, then batches", () => {
+  const info = (seed: number, batch: number, extra: Partial<CheckpointInfo> = {}) =>
+    ({ task: "copy-task", params: {}, backend: "cpu", seed, batch, ...extra }) as CheckpointInfo;
+  assert.deepEqual(runLabels([info(10, 5)]), ["seed 10"]);
+  assert.deepEqual(runLabels([info(10, 5), info(1, 9)]), ["seed 10", "seed 1"]);
+  assert.deepEqual(runLabels([info(10, 5), info(10, 1)]), ["5 batches", "1 batch"]);
+  assert.deepEqual(
+    runLabels([info(1, 5), info(1, 9), info(2, 9)]),
+    ["seed 1, 5 batches", "seed 1, 9 batches", "seed 2, 9 batches"],
+  );
+  assert.deepEqual(
+    runLabels([
+      info(1, 5, { backend: "webgpu", params: { heads: "" } }),
+      info(1, 5, { params: { heads: "read,write" } }),
+    ]),
+    ['on webgpu, heads=""', "on cpu, heads=read,write"],
+  );
+  assert.deepEqual(runLabels([info(1, 1), info(1, 1)]), ["run 1", "run 2"]);
 });
 
 Deno.test("history rejects bad input with status 2 and one line, writing nothing", async (t) => {
   await withTempDir(async (dir) => {
-    const copy = await tinyRun(dir, 1, 2);
+    const base = await template(dir);
+    const copy = "copy-task-1000-batch-2.safetensors";
+    const untrained = await craft(dir, "untrained", base, { cost: [] });
+    const negative = await craft(dir, "negative", base, { cost: [1, 2] });
+    const negativeHistory = `${dir}/${negative.replace(/safetensors$/, "json")}`;
+    const json = JSON.parse(await Deno.readTextFile(negativeHistory));
+    await Deno.writeTextFile(negativeHistory, JSON.stringify({ ...json, cost: [1, -49] }));
+    const eleven = await Promise.all(
+      Array.from({ length: 11 }, (_, seed) => craft(dir, "many", base, { seed, cost: [1] })),
+    );
     const repeat = await runScript(REPEAT_COPY, [
       "-p",
       "controller_size=4",
@@ -124,67 +203,78 @@ Deno.test("history rejects bad input with status 2 and one line, writing nothing
       ".",
     ], dir);
     assert.equal(repeat.code, 0, repeat.stderr);
-    const cases: [string, string, string[], RegExp][] = [
-      ["no checkpoint", COPY, ["history"], /^error: Cannot show a history: no checkpoint given/],
+    const cases: [string, string[], RegExp][] = [
+      ["no checkpoint", ["history"], /^error: Cannot show a history: no checkpoint given/],
       [
         "another task's checkpoint",
-        COPY,
         ["history", "repeat-copy-task-1000-batch-1.safetensors"],
         /it is a checkpoint of repeat-copy-task, not copy-task; use deno task repeat-copy history$/,
       ],
       [
         "a missing checkpoint",
-        COPY,
         ["history", "copy-task-9-batch-2.safetensors"],
         /^error: Cannot read checkpoint copy-task-9-batch-2\.safetensors: /,
       ],
       [
+        "a checkpoint given twice",
+        ["history", copy, "./copy-task-1000-batch-2.json"],
+        /^error: Cannot read the history of \.\/copy-task-1000-batch-2\.json: checkpoint copy-task-1000-batch-2\.safetensors is given twice; name each run once$/,
+      ],
+      [
+        "a checkpoint of no batches",
+        ["history", untrained],
+        /^error: Cannot read the history of untrained\/copy-task-1000-batch-0\.safetensors: it was saved before any batch was trained$/,
+      ],
+      [
+        "a negative cost",
+        ["history", negative],
+        /^error: Cannot read history .*negative\/copy-task-1000-batch-2\.json: "cost" is not a list of numbers of at least 0 \(or null\)$/,
+      ],
+      [
+        "more runs than a chart tells apart",
+        ["history", ...eleven, "--image", "chart.png"],
+        /^error: Cannot chart 11 runs: a chart tells at most 10 apart by colour; chart fewer checkpoints at a time \(the table takes any number\)$/,
+      ],
+      [
         "a window of 0",
-        COPY,
         ["history", copy, "--window", "0"],
         /^error: Cannot use option --window=0: it must be an integer from 1 to 2147483647$/,
       ],
       [
         "a threshold of 0",
-        COPY,
         ["history", copy, "--threshold", "0"],
-        /^error: Cannot use option --threshold=0: it must be a number above 0$/,
+        /^error: Cannot use option --threshold=0: it must be a finite number above 0$/,
+      ],
+      [
+        "an infinite threshold",
+        ["history", copy, "--threshold", "1e400"],
+        /^error: Cannot use option --threshold=1e400: it must be a finite number above 0$/,
       ],
       [
         "a threshold that is no number",
-        COPY,
         ["history", copy, "--threshold", "one"],
-        /^error: Cannot use option --threshold=one: it must be a number above 0$/,
+        /^error: Cannot use option --threshold=one: it must be a finite number above 0$/,
       ],
       [
         "an image that is not a PNG",
-        COPY,
         ["history", copy, "--image", "chart.gif"],
         /^error: Cannot use image file "chart\.gif": the picture is a PNG; end it in \.png$/,
       ],
       [
         "a training option",
-        COPY,
         ["history", copy, "--seed", "3"],
-        /^error: Cannot parse arguments: Unknown option '--seed'/,
-      ],
-      [
-        "more runs than the chart's legend holds",
-        COPY,
-        ["history", ...Array(30).fill(copy), "--image", "chart.png"],
-        /^error: Cannot draw a chart: a legend of 30 series needs \d+ pixels beside a plot \d+ pixels high; make the chart taller or draw fewer series$/,
+        /^error: Cannot parse arguments: Unknown option '--seed'.*; see history --help$/,
       ],
       [
         "history after a training option",
-        COPY,
         ["--seed", "3", "history", copy],
         /^error: Cannot parse arguments: history must be the first argument, as in `history CHECKPOINT \[options\]`; see history --help$/,
       ],
     ];
-    for (const [name, script, args, message] of cases) {
+    for (const [name, args, message] of cases) {
       await t.step(name, async () => {
         const before = [...Deno.readDirSync(dir)].map((entry) => entry.name).sort();
-        const run = await runScript(script, args, dir);
+        const run = await runScript(COPY, args, dir);
         assert.equal(run.code, 2, run.stdout + run.stderr);
         assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
         assert.match(run.stderr.trim(), message);

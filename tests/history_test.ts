@@ -1,14 +1,22 @@
 import assert from "node:assert/strict";
 import { convergence, defaultWindow, windowMeans } from "../lib/eval/history.ts";
 
-Deno.test("windowMeans averages whole windows, and what is left in the last", () => {
+Deno.test("windowMeans averages whole windows, the last taking what is left after it", () => {
   assert.deepEqual(windowMeans([40, 30, 0.5, 0, 2, 0, 7], 2), [
     { end: 2, mean: 35 },
     { end: 4, mean: 0.25 },
-    { end: 6, mean: 1 },
-    { end: 7, mean: 7 },
+    { end: 7, mean: 3 },
   ]);
+  assert.deepEqual(windowMeans([40, 30, 0.5, 0], 2), [{ end: 2, mean: 35 }, {
+    end: 4,
+    mean: 0.25,
+  }]);
+  // A run shorter than the window is one window.
   assert.deepEqual(windowMeans([1, 2, 3], 5), [{ end: 3, mean: 2 }]);
+  // 2,001 batches in windows of 100: the last of 101 batches.
+  const means = windowMeans(Array.from({ length: 2001 }, (_, index) => index), 100);
+  assert.equal(means.length, 20);
+  assert.deepEqual(means.at(-1), { end: 2001, mean: (1900 + 2000) / 2 });
   assert.deepEqual(windowMeans([], 5), []);
   const diverged = windowMeans([1, NaN, 3, 4], 2);
   assert.ok(Number.isNaN(diverged[0].mean));
@@ -38,7 +46,7 @@ Deno.test("convergence finds the first window below the threshold, and where it 
   assert.deepEqual(convergence([], 1), { firstBelow: undefined, belowFrom: undefined });
 });
 
-Deno.test("defaultWindow gives about 30 windows of 1, 2 or 5 × 10^k batches", () => {
+Deno.test("defaultWindow gives at most 30 windows of 1, 2 or 5 × 10^k batches", () => {
   const cases: [number, number][] = [
     [0, 1],
     [7, 1],

@@ -50,6 +50,7 @@ Deno.test("mod.ts and the task scripts work when imported and run by URL", async
         const remote = await runScript(`${base}/tasks/copy.ts`, training, dir, env);
         const local = await runScript(TASKS.copy, training, dir);
         assert.equal(remote.code, 0, remote.stderr);
+        assert.equal(local.code, 0, local.stderr);
         const reports = (text: string) =>
           text.split("\n").filter((line) => line.startsWith("Batch ")).map((line) =>
             line.replace(/ Time: .*/, "")

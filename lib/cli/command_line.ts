@@ -7,20 +7,22 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "../config.ts";
-import { parseDecimal, parseInteger } from "../io/integer_text.ts";
+import { parseDecimal, parseInteger } from "../io/number_text.ts";
 
 /**
  * `parseArgs(config)`, with its errors (some span several lines, such as an option value that
- * starts with a dash) turned into a one-line UsageError that points to `--help`.
+ * starts with a dash) turned into a one-line UsageError that points to `help` (the command's
+ * help option, such as `--help` or `history --help`).
  */
 export function parseCommandLine<T extends ParseArgsConfig>(
   config: T,
+  help = "--help",
 ): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (error) {
     const message = (error as Error).message.trim().replace(/\s*\n\s*/g, " ").replace(/\.$/, "");
-    throw new UsageError(`Cannot parse arguments: ${message}; see --help`);
+    throw new UsageError(`Cannot parse arguments: ${message}; see ${help}`);
   }
 }
 
@@ -39,7 +41,9 @@ export function integerOption(option: string, text: string, min: number, max: nu
 export function positiveNumberOption(option: string, text: string): number {
   const value = parseDecimal(text);
   if (value === undefined || !(value > 0) || !Number.isFinite(value)) {
-    throw new UsageError(`Cannot use option ${option}=${text}: it must be a number above 0`);
+    throw new UsageError(
+      `Cannot use option ${option}=${text}: it must be a finite number above 0`,
+    );
   }
   return value;
 }

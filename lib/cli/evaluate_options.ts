@@ -69,7 +69,7 @@ export function parseEvaluationOptions(args: readonly string[]): EvaluationOptio
     },
     strict: true,
     allowPositionals: true,
-  });
+  }, "evaluate --help");
   const help = values.help ?? false;
   if (!help && positionals.length === 0) {
     throw new UsageError(

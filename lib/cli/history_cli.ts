@@ -8,6 +8,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { UsageError } from "../config.ts";
 import type { Chart } from "../eval/chart.ts";
 import {
@@ -18,43 +19,60 @@ import {
   windowMeans,
 } from "../eval/history.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
-import { type LoadedCheckpoint, readCheckpoint } from "../io/checkpoint.ts";
+import { type CheckpointInfo, type LoadedCheckpoint, readCheckpoint } from "../io/checkpoint.ts";
 import { encodePng } from "../io/png.ts";
 import type { TaskDefinition, TaskSchema } from "../train/task.ts";
 import { checkCheckpointTask } from "./checkpoint_params.ts";
 import { taskCommand } from "./command_line.ts";
 import { runCommand } from "./exit.ts";
+import { formatParamValue } from "./params.ts";
 import { historyUsage, parseHistoryOptions } from "./history_options.ts";
 import { checkImagePath } from "./paths.ts";
 
 /** One run's history as the command shows it. */
 interface RunHistory {
-  /** Its name in the table and the chart: `seed 10`. */
+  /** Its name in the table and the chart, such as `seed 10`. */
   readonly name: string;
   readonly checkpoint: LoadedCheckpoint;
   /** The mean cost of each window. */
   readonly means: readonly WindowMean[];
 }
 
+/** `1 batch`, `2 batches`. */
+function count(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? "" : noun.endsWith("h") ? "es" : "s"}`;
+}
+
 /**
- * A name for each checkpoint that tells them apart: `seed S` when the seeds do; else
- * `seed S, N batches`; else `run K`, in the order given.
+ * A name for each checkpoint that tells them apart, made of what differs between them: the
+ * seed, the backend and each param (`seed 1`, `controller_size=8`, `seed 2, on webgpu`), with the
+ * batches trained added when those alone leave two alike (`seed 1, 3000 batches`); `seed S` for
+ * a single checkpoint; `run K`, in the order given, for checkpoints that differ in nothing else.
  */
-export function runLabels(checkpoints: readonly LoadedCheckpoint[]): string[] {
-  const candidates = [
-    (checkpoint: LoadedCheckpoint) => `seed ${checkpoint.seed}`,
-    (checkpoint: LoadedCheckpoint) => `seed ${checkpoint.seed}, ${checkpoint.batch} batches`,
-  ];
-  for (const candidate of candidates) {
-    const labels = checkpoints.map(candidate);
-    if (new Set(labels).size === labels.length) return labels;
-  }
+export function runLabels(checkpoints: readonly CheckpointInfo[]): string[] {
+  if (checkpoints.length === 1) return [`seed ${checkpoints[0].seed}`];
+  type Part = (checkpoint: CheckpointInfo) => string;
+  const differs = (part: Part) => new Set(checkpoints.map(part)).size > 1;
+  const param = (name: string): Part => (checkpoint) =>
+    `${name}=${formatParamValue(checkpoint.params[name] ?? "")}`;
+  const names = [...new Set(checkpoints.flatMap((checkpoint) => Object.keys(checkpoint.params)))];
+  const seed: Part = (checkpoint) => `seed ${checkpoint.seed}`;
+  const backend: Part = (checkpoint) => `on ${checkpoint.backend}`;
+  const parts = [seed, backend, ...names.map(param)].filter(differs);
+  const labels = (chosen: Part[]) =>
+    checkpoints.map((checkpoint) => chosen.map((part) => part(checkpoint)).join(", "));
+  const unique = (chosen: Part[]) =>
+    chosen.length > 0 && new Set(labels(chosen)).size === checkpoints.length;
+  if (unique(parts)) return labels(parts);
+  // The batches trained only when nothing else tells the runs apart (runs of different lengths).
+  const batches: Part = (checkpoint) => count(checkpoint.batch, "batch");
+  if (unique([...parts, batches])) return labels([...parts, batches]);
   return checkpoints.map((_, index) => `run ${index + 1}`);
 }
 
-/** `1 bit`, `0.5 bits`. */
-function bits(value: number): string {
-  return `${value} bit${value === 1 ? "" : "s"}`;
+/** The decimals that show costs against `threshold`: 2, or more for a threshold below 0.1. */
+function costDecimals(threshold: number): number {
+  return Math.min(Math.max(2, Math.ceil(-Math.log10(threshold)) + 1), 8);
 }
 
 /** A Markdown table with right-aligned columns. */
@@ -72,33 +90,59 @@ function markdownTable(header: readonly string[], rows: readonly (readonly strin
 }
 
 /** The table of every run's window means, one row per window end. */
-function meansTable(runs: readonly RunHistory[]): string[] {
+function meansTable(runs: readonly RunHistory[], decimals: number): string[] {
   const ends = [...new Set(runs.flatMap((run) => run.means.map((window) => window.end)))]
     .sort((a, b) => a - b);
   const rows = ends.map((end) => [
     String(end),
     ...runs.map((run) => {
       const window = run.means.find((candidate) => candidate.end === end);
-      return window === undefined ? "" : window.mean.toFixed(2);
+      return window === undefined ? "" : window.mean.toFixed(decimals);
     }),
   ]);
   return markdownTable(["batch", ...runs.map((run) => run.name)], rows);
 }
 
 /** Where a run's mean cost fell below `threshold`, in a sentence. */
-function describeConvergence(run: RunHistory, threshold: number): string {
+function describeConvergence(run: RunHistory, threshold: number, decimals: number): string {
   const { firstBelow, belowFrom } = convergence(run.means, threshold);
   const last = run.means.at(-1)!;
-  const lastWindow = `last window: ${last.mean.toFixed(2)}`;
-  if (firstBelow === undefined) {
-    return `${run.name}: never below ${bits(threshold)} per sequence in ${last.end} batches ` +
-      `(${lastWindow})`;
-  }
-  return `${run.name}: first below ${bits(threshold)} per sequence at batch ${firstBelow}; ${
-    belowFrom === undefined
-      ? `above it at the end (${lastWindow})`
-      : `below it from batch ${belowFrom} on (${lastWindow})`
+  const lastWindow = `last window: ${
+    Number.isNaN(last.mean) ? "not a number" : last.mean.toFixed(decimals)
   }`;
+  const below = `below ${threshold} bit${threshold === 1 ? "" : "s"} per sequence`;
+  if (firstBelow === undefined) {
+    return `${run.name}: never ${below} in ${count(last.end, "batch")} (${lastWindow})`;
+  }
+  return `${run.name}: first ${below} at batch ${firstBelow}; ${
+    belowFrom === undefined ? "not below it at the end" : `below it from batch ${belowFrom} on`
+  } (${lastWindow})`;
+}
+
+/** Reads the checkpoints at `paths`, each of `task`, each once, each with a history. */
+async function readRuns<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  paths: readonly string[],
+): Promise<LoadedCheckpoint[]> {
+  const checkpoints: LoadedCheckpoint[] = [];
+  for (const path of paths) {
+    const checkpoint = await readCheckpoint(path);
+    const action = "read the history of";
+    checkCheckpointTask(task, checkpoint, action, "history");
+    const twin = checkpoints.find((other) => resolve(other.path) === resolve(checkpoint.path));
+    if (twin !== undefined) {
+      throw new UsageError(
+        `Cannot ${action} ${path}: checkpoint ${twin.path} is given twice; name each run once`,
+      );
+    }
+    if (checkpoint.batch === 0) {
+      throw new UsageError(
+        `Cannot ${action} ${checkpoint.path}: it was saved before any batch was trained`,
+      );
+    }
+    checkpoints.push(checkpoint);
+  }
+  return checkpoints;
 }
 
 async function showHistory<S extends TaskSchema>(
@@ -110,61 +154,60 @@ async function showHistory<S extends TaskSchema>(
     console.log(historyUsage(task, taskCommand(task.name)));
     return 0;
   }
-  const checkpoints: LoadedCheckpoint[] = [];
-  for (const path of options.checkpoints) {
-    const checkpoint = await readCheckpoint(path);
-    checkCheckpointTask(task, checkpoint, "read the history of", "history");
-    checkpoints.push(checkpoint);
-  }
+  const checkpoints = await readRuns(task, options.checkpoints);
   if (options.image !== undefined) await checkImagePath(options.image);
   const window = options.window ??
     defaultWindow(Math.max(...checkpoints.map((checkpoint) => checkpoint.batch)));
-  const labels = runLabels(checkpoints);
-  const runs = checkpoints.map((checkpoint, index) => ({
-    name: labels[index],
+  const names = runLabels(checkpoints);
+  const runs: RunHistory[] = checkpoints.map((checkpoint, index) => ({
+    name: names[index],
     checkpoint,
     means: windowMeans(checkpoint.history.cost, window),
   }));
-  const shown = runs.filter((run) => run.means.length > 0);
   let chart: Chart | undefined;
-  if (options.image !== undefined && shown.length > 0) {
+  if (options.image !== undefined) {
     try {
-      chart = historyChart(shown);
+      chart = historyChart(runs);
     } catch (error) {
-      // Too many runs for the legend: the command line's fault.
+      // Names too long to leave room for the plot: the command line's fault.
       if (!(error instanceof RangeError)) throw error;
       throw new UsageError(error.message);
     }
   }
   for (const { name, checkpoint } of runs) {
     console.log(
-      `${name}: ${checkpoint.path} (${task.name}, ${checkpoint.batch} batches of ` +
-        `${checkpoint.params.batch_size} sequence(s)${
+      `${name}: ${checkpoint.path} (${task.name}, ${count(checkpoint.batch, "batch")} of ` +
+        `${count(Number(checkpoint.params.batch_size), "sequence")}${
           checkpoint.backend === "" ? "" : ` on ${checkpoint.backend}`
         })`,
     );
   }
-  const empty = runs.filter((run) => run.means.length === 0);
-  if (empty.length > 0) {
-    console.log(`${empty.map((run) => run.name).join(", ")}: no batches trained, so no history`);
+  const decimals = costDecimals(options.threshold);
+  console.log("");
+  console.log(
+    `Mean cost in bits per sequence over windows of ${count(window, "batch")} (the last ` +
+      "window of a run also takes the batches left after it):",
+  );
+  console.log("");
+  for (const line of meansTable(runs, decimals)) console.log(line);
+  console.log("");
+  for (const run of runs) console.log(describeConvergence(run, options.threshold, decimals));
+  for (const { name, checkpoint } of runs) {
+    const diverged = checkpoint.history.loss.findIndex((loss) => !Number.isFinite(loss));
+    if (diverged >= 0) {
+      console.log(`${name}: the loss was first not a number at batch ${diverged + 1} (diverged)`);
+    }
   }
-  if (shown.length === 0) {
-    if (options.image !== undefined) console.log(`No chart: no run has a history to draw`);
-    return 0;
-  }
-  console.log("");
-  console.log(`Mean cost in bits per sequence over windows of ${window} batch(es):`);
-  console.log("");
-  for (const line of meansTable(shown)) console.log(line);
-  console.log("");
-  for (const run of shown) console.log(describeConvergence(run, options.threshold));
   if (options.image !== undefined && chart !== undefined) {
     const { image } = chart;
     await writeFileAtomic(options.image, encodePng(image));
+    const gaps = runs.some((run) => run.means.some((window) => Number.isNaN(window.mean)));
     console.log("");
     console.log(
       `Chart: ${options.image} (${image.width}×${image.height} pixels): the mean cost of each ` +
-        "window against its last batch, one line per run; gaps where a mean is not a number",
+        `window against its last batch, one line per run${
+          gaps ? "; gaps where a mean is not a number" : ""
+        }`,
     );
   }
   return 0;

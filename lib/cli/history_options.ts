@@ -6,6 +6,7 @@
  */
 
 import { UsageError } from "../config.ts";
+import { DISTINCT_SERIES } from "../eval/chart.ts";
 import type { TaskDefinition, TaskSchema } from "../train/task.ts";
 import {
   integerOption,
@@ -42,7 +43,7 @@ export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
     },
     strict: true,
     allowPositionals: true,
-  });
+  }, "history --help");
   const help = values.help ?? false;
   if (!help && positionals.length === 0) {
     throw new UsageError(
@@ -52,6 +53,12 @@ export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
   }
   if (positionals.includes("")) {
     throw new UsageError("Cannot show a history: a checkpoint's path is empty; give a checkpoint");
+  }
+  if (values.image !== undefined && positionals.length > DISTINCT_SERIES) {
+    throw new UsageError(
+      `Cannot chart ${positionals.length} runs: a chart tells at most ${DISTINCT_SERIES} apart ` +
+        "by colour; chart fewer checkpoints at a time (the table takes any number)",
+    );
   }
   return {
     help,
@@ -78,15 +85,20 @@ export function historyUsage<S extends TaskSchema>(task: TaskDefinition<S>, comm
     "",
     "CHECKPOINT is a checkpoint of a training run (its .safetensors file, or the .json history",
     "beside it; both are read). Give the last checkpoint of each run to compare runs, such as",
-    "seeds or params; the history holds every batch up to the checkpoint.",
+    "seeds or params; the history holds every batch up to the checkpoint. Runs are named by",
+    "what differs between them: seed, backend, params (seed 1, controller_size=8), and the",
+    "batches trained when those alone leave two alike.",
     "",
     "options:",
     "  -h, --help                 show this help and exit",
-    "  --window N                 batches per window of the means (default: 1, 2 or 5 × 10^k",
-    "                             batches, giving about 30 windows for the longest run)",
+    "  --window N                 batches per window of the means (default: the smallest 1, 2",
+    "                             or 5 × 10^k batches giving at most 30 windows for the longest",
+    "                             run); the last window of a run also takes the batches left",
+    "                             after it",
     "  --threshold BITS           the mean cost, in bits per sequence, under which a run counts",
     `                             as converged (default: ${DEFAULT_THRESHOLD})`,
     "  --image PATH               write a PNG chart (PATH ends in .png): the mean cost of each",
-    "                             window against its last batch, one line per run",
+    `                             window against its last batch, one line per run (at most`,
+    `                             ${DISTINCT_SERIES} runs)`,
   ].join("\n");
 }

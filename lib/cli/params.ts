@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from "../config.ts";
-import { parseDecimal, parseInteger } from "../io/integer_text.ts";
+import { parseDecimal, parseInteger } from "../io/number_text.ts";
 import { paramRecord, type ParamSchema, type ParamSpec, type ParamValues } from "../train/task.ts";
 
 /** Splits `name=value` at its first `=`; throws UsageError when there is none. */

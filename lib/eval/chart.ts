@@ -20,8 +20,7 @@
 
 import type { RgbImage } from "../io/png.ts";
 import { FONT_SUMMARY, GLYPH_HEIGHT, missingCharacter, textWidth } from "./font.ts";
-import { BACKGROUND, LABEL_COLOUR } from "./picture.ts";
-import { blankImage, type Colour, drawText, fillRect } from "./raster.ts";
+import { BACKGROUND, blankImage, type Colour, drawText, fillRect, LABEL_COLOUR } from "./raster.ts";
 
 /** One line of a chart: points in order of x; a NaN or infinite y leaves a gap in the line. */
 export interface ChartSeries {
@@ -41,6 +40,8 @@ export interface ChartOptions {
   readonly xTitle: string;
   /** What y measures, written above the y axis, such as `cost (bits per sequence)`. */
   readonly yTitle: string;
+  /** Whether x takes whole numbers only (batches), so x ticks step by 1 or more (default false). */
+  readonly xIntegers?: boolean;
 }
 
 /** A drawn chart and where its parts went. */
@@ -93,6 +94,9 @@ const PALETTE: readonly Colour[] = [
   [23, 190, 207],
 ];
 
+/** How many series a chart tells apart by colour; more reuse the palette's colours. */
+export const DISTINCT_SERIES: number = PALETTE.length;
+
 /** The grid lines at the y ticks (light grey). */
 const GRID_COLOUR: Colour = [230, 230, 230];
 
@@ -105,14 +109,19 @@ const DOT = 6;
 /** The largest and smallest positive `max` that `niceTicks` takes. */
 const MAX_TICKED = 1e300, MIN_TICKED = 1e-290;
 
-/** Ticks from 0 to at least `max`: a step of 1, 2 or 5 × 10^k giving about 4 to 8 intervals. */
-export function niceTicks(max: number): number[] {
+/**
+ * Ticks from 0 to at least `max`: a step of 1, 2 or 5 × 10^k giving about 4 to 8 intervals; with
+ * `integers` (an axis of whole numbers, such as batches) the step is at least 1, so below 4 there
+ * are fewer intervals.
+ */
+export function niceTicks(max: number, integers = false): number[] {
   if (!(max >= 0 && max <= MAX_TICKED) || (max > 0 && max < MIN_TICKED)) {
     throw new RangeError(
       `Cannot choose ticks up to ${max}: it must be 0 or from ${MIN_TICKED} to ${MAX_TICKED}`,
     );
   }
-  if (max === 0) return niceTicks(1);
+  if (max === 0) return niceTicks(1, integers);
+  if (integers && max < 4) return Array.from({ length: Math.ceil(max) + 1 }, (_, tick) => tick);
   // Tick i is i × mantissa × 10^power, computed so that 0.1 × 3 prints as 0.3.
   const tick = (index: number, mantissa: number, power: number) =>
     power >= 0 ? index * mantissa * 10 ** power : (index * mantissa) / 10 ** -power;
@@ -214,7 +223,7 @@ export function lineChart(series: readonly ChartSeries[], options: ChartOptions)
       if (Number.isFinite(y)) largestY = Math.max(largestY, y);
     }
   }
-  const xTicks = niceTicks(largestX), yTicks = niceTicks(largestY);
+  const xTicks = niceTicks(largestX, options.xIntegers), yTicks = niceTicks(largestY);
   const xLabels = tickLabels(xTicks), yLabels = tickLabels(yTicks);
 
   // Sizes in pixels: text of `scale` pixels per font pixel, spaces in proportion.

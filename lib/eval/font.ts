@@ -1,6 +1,6 @@
 /**
  * A 5×7 pixel font for the labels of evaluation pictures and charts: capital letters (lower case
- * draws as capitals), digits, space and `. - _ ( ) / : , = +`. Each glyph is seven rows, top
+ * draws as capitals), digits, space and `. - _ ( ) / : , = + "`. Each glyph is seven rows, top
  * first, of `#` (ink) and `.` (paper).
  *
  * @module
@@ -60,13 +60,14 @@ const GLYPHS: Readonly<Record<string, string>> = {
   ",": "...../...../...../...../.##../..#../.#...",
   "=": "...../...../#####/...../#####/...../.....",
   "+": "...../..#../..#../#####/..#../..#../.....",
+  '"': ".#.#./.#.#./...../...../...../...../.....",
 };
 
 /** The characters the font has. */
 export const FONT_CHARACTERS: readonly string[] = Object.keys(GLYPHS);
 
 /** What the font has, in words, for error messages. */
-export const FONT_SUMMARY = "A-Z, 0-9, space and . - _ ( ) / : , = +";
+export const FONT_SUMMARY = 'A-Z, 0-9, space and . - _ ( ) / : , = + "';
 
 /** The first character of `text` the font lacks (lower case counts as capitals), if any. */
 export function missingCharacter(text: string): string | undefined {

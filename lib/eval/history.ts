@@ -7,8 +7,8 @@
  * ```ts
  * import { convergence, windowMeans } from "./history.ts";
  *
- * const means = windowMeans([40, 30, 0.5, 0, 2, 0], 2); // batches 2, 4, 6: 35, 0.25, 1
- * const { firstBelow, belowFrom } = convergence(means, 1); // 4, undefined (window 6 is 1)
+ * const means = windowMeans([40, 30, 0.5, 0, 2, 0, 7], 2); // batches 2, 4, 7: 35, 0.25, 3
+ * const { firstBelow, belowFrom } = convergence(means, 1); // 4, undefined (window 7 is 3)
  * ```
  *
  * @module
@@ -26,18 +26,22 @@ export interface WindowMean {
 
 /**
  * The means of `values` (one per batch, batch 1 first) over consecutive windows of `window`
- * batches: batches 1 to `window`, then the next `window`, …; the last window holds what is left.
+ * batches: batches 1 to `window`, then the next `window`, …; the last window also takes the
+ * fewer than `window` batches left after it, so no window is shorter unless it is the only one
+ * (a run shorter than `window`).
  */
 export function windowMeans(values: readonly number[], window: number): WindowMean[] {
   if (!Number.isInteger(window) || window < 1) {
     throw new RangeError(`Cannot average over windows of ${window} batches: it must be 1 or more`);
   }
   const means: WindowMean[] = [];
-  for (let start = 0; start < values.length; start += window) {
-    const end = Math.min(start + window, values.length);
+  for (let start = 0; start < values.length;) {
+    let end = Math.min(start + window, values.length);
+    if (values.length - end < window) end = values.length;
     let sum = 0;
     for (let index = start; index < end; index++) sum += values[index];
     means.push({ end, mean: sum / (end - start) });
+    start = end;
   }
   return means;
 }
@@ -65,8 +69,9 @@ export function convergence(means: readonly WindowMean[], threshold: number): Co
 }
 
 /**
- * A window for `batches` batches that gives about 30 windows or fewer: the smallest 1, 2 or 5
- * × 10^k batches that is at least `batches / 30`, and at least 1 (30,000 batches: 1,000).
+ * A window for `batches` batches that gives at most 30 windows: the smallest 1, 2 or 5 × 10^k
+ * batches that is at least `batches / 30`, and at least 1 (30,000 batches: 1,000; 31,000: 2,000,
+ * so 15 windows).
  */
 export function defaultWindow(batches: number): number {
   const wanted = batches / 30;
@@ -96,6 +101,6 @@ export function historyChart(runs: readonly NamedMeans[]): Chart {
       name: run.name,
       points: run.means.map((window) => [window.end, window.mean] as const),
     })),
-    { xTitle: "batch", yTitle: "mean cost (bits per sequence)" },
+    { xTitle: "batch", yTitle: "mean cost (bits per sequence)", xIntegers: true },
   );
 }

@@ -11,7 +11,7 @@ import type { NTMConfig } from "../config.ts";
 import type { RgbImage } from "../io/png.ts";
 import type { Evaluation } from "./evaluate.ts";
 import { GLYPH_HEIGHT, textWidth } from "./font.ts";
-import { blankImage, drawText, fillRect } from "./raster.ts";
+import { BACKGROUND, blankImage, drawText, fillRect, LABEL_COLOUR } from "./raster.ts";
 
 /** One band of the picture: a matrix of values drawn as coloured cells. */
 export interface PicturePanel {
@@ -117,12 +117,6 @@ export function pictureLayout(
     panels,
   };
 }
-
-/** The background, between panels and where a panel has no value (white). */
-export const BACKGROUND: readonly [number, number, number] = [255, 255, 255];
-
-/** The colour of the labels (dark grey). */
-export const LABEL_COLOUR: readonly [number, number, number] = [48, 48, 48];
 
 /** Stops of the colour scale from 0 to 1, evenly spaced (dark blue, teal, green, yellow). */
 const COLOUR_STOPS: readonly (readonly [number, number, number])[] = [

@@ -11,6 +11,12 @@ import { GLYPH_HEIGHT, GLYPH_WIDTH, glyphInk } from "./font.ts";
 /** Red, green and blue, each from 0 to 255. */
 export type Colour = readonly [number, number, number];
 
+/** The background of pictures and charts (white). */
+export const BACKGROUND: Colour = [255, 255, 255];
+
+/** The colour of labels, titles and axes (dark grey). */
+export const LABEL_COLOUR: Colour = [48, 48, 48];
+
 /** An image of `width`×`height` pixels, every one `colour`. */
 export function blankImage(width: number, height: number, colour: Colour): RgbImage {
   const pixels = new Uint8Array(width * height * 3);

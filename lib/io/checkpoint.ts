@@ -21,7 +21,7 @@ import {
 } from "../params.ts";
 import type { TrainingState } from "../train/backend.ts";
 import { writeFilesAtomic } from "./atomic_write.ts";
-import { parseInteger } from "./integer_text.ts";
+import { parseInteger } from "./number_text.ts";
 import { encodeSafetensors, readSafetensors, type Tensor } from "./safetensors.ts";
 
 /** The `format` metadata value of this project's checkpoints. */
@@ -180,17 +180,26 @@ function parseHistory(text: string, source: string, batch: number): TrainingHist
   } catch (error) {
     return fail(`it is not valid JSON (${(error as Error).message})`);
   }
-  const column = (name: string): number[] => {
+  /** A column of numbers of at least 0 (null for a diverged batch's loss or cost). */
+  const column = (name: string, nulls: boolean): number[] => {
     const values = raw?.[name];
-    if (!Array.isArray(values) || values.some((v) => v !== null && typeof v !== "number")) {
-      return fail(`"${name}" is not a list of numbers`);
+    const valid = (value: unknown) =>
+      (nulls && value === null) || (typeof value === "number" && value >= 0);
+    if (!Array.isArray(values) || !values.every(valid)) {
+      return fail(
+        `"${name}" is not a list of numbers of at least 0${nulls ? " (or null)" : ""}`,
+      );
     }
     if (values.length !== batch) {
       fail(`"${name}" holds ${values.length} entries, the checkpoint reached batch ${batch}`);
     }
     return values.map((value) => value ?? NaN);
   };
-  return { loss: column("loss"), cost: column("cost"), seq_lengths: column("seq_lengths") };
+  return {
+    loss: column("loss", true),
+    cost: column("cost", true),
+    seq_lengths: column("seq_lengths", false),
+  };
 }
 
 /**
