@@ -111,6 +111,11 @@ export {
   type AssociativeRecallParamSpecs,
   associativeRecallTask,
 } from "./tasks/associative_recall.ts";
+export {
+  prioritySortParams,
+  type PrioritySortParamSpecs,
+  prioritySortTask,
+} from "./tasks/priority_sort.ts";
 
 // Evaluation: trained models on new data, training histories, and pictures of both.
 export * from "./lib/eval/evaluate.ts";

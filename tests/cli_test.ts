@@ -220,6 +220,39 @@ Deno.test("associative recall CLI trains, evaluates on longer lists and shows it
   });
 });
 
+Deno.test("priority sort CLI trains with the paper's 5 head pairs and evaluates longer sequences", async () => {
+  await withTempDir(async (dir) => {
+    const tiny = ["controller_size=4", "memory_n=8", "memory_m=2", "sequence_width=2"];
+    const train = await runTask(TASKS.prioritySort, [
+      ...tiny.flatMap((assignment) => ["-p", assignment]),
+      "-p",
+      "num_batches=2",
+      "--backend",
+      "cpu",
+      "--checkpoint-path",
+      ".",
+    ], dir);
+    assert.equal(train.code, 0, train.stderr);
+    assert.match(
+      train.stdout,
+      /^Model: 4 inputs, 2 outputs, .*heads read,write,read,write,read,write,read,write,read,write,/m,
+    );
+    assert.match(train.stdout, /^ {2}rmsprop_lr +0\.00003 /m);
+    const evaluation = await runTask(TASKS.prioritySort, [
+      "evaluate",
+      "priority-sort-task-1000-batch-2.safetensors",
+      "-p",
+      "sequence_len=30",
+      "-p",
+      "sorted_len=30",
+      "--batches",
+      "1",
+    ], dir);
+    assert.equal(evaluation.code, 0, evaluation.stderr);
+    assert.match(evaluation.stdout, /^Batch 1 Length: 30 Sorted: 30 Loss: [\d.]+ Cost: [\d.]+$/m);
+  });
+});
+
 Deno.test("training CLI rejects bad input with status 2 and one line, leaving no file behind", async (t) => {
   await withTempDir(async (dir) => {
     // A good checkpoint to damage and to resume with bad settings.

@@ -13,6 +13,7 @@ import {
 import { copyTask } from "../tasks/copy.ts";
 import { repeatCopyTask } from "../tasks/repeat_copy.ts";
 import { associativeRecallTask } from "../tasks/associative_recall.ts";
+import { prioritySortTask } from "../tasks/priority_sort.ts";
 import { createTestContext } from "./helpers/gpu_context.ts";
 
 const context = await createTestContext();
@@ -106,5 +107,20 @@ Deno.test({
       6,
     );
     await checkTask(associativeRecallTask, ["batch_size=2"], 4_000_000_007, 77_777, 3);
+  },
+});
+
+Deno.test({
+  name: "GpuTaskData generates the priority sort task's batches bit for bit like the CPU",
+  ignore,
+  async fn() {
+    await checkTask(
+      prioritySortTask,
+      ["batch_size=3", "sequence_width=4", "sequence_len=9", "sorted_len=6", "num_heads=1"],
+      6,
+      1,
+      6,
+    );
+    await checkTask(prioritySortTask, ["batch_size=2", "num_heads=1"], 4_000_000_007, 31_337, 3);
   },
 });

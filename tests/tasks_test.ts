@@ -12,6 +12,7 @@ import {
 import { copyTask } from "../tasks/copy.ts";
 import { repeatCopyNormalisation, repeatCopyTask } from "../tasks/repeat_copy.ts";
 import { associativeRecallTask } from "../tasks/associative_recall.ts";
+import { prioritySortTask } from "../tasks/priority_sort.ts";
 
 /** Element (t, b, c) of a `[T, B, C]` array. */
 const at = (values: Float32Array, B: number, C: number, t: number, b: number, c: number) =>
@@ -22,6 +23,8 @@ const repeatParams = (...assignments: string[]) =>
   resolveParams(repeatCopyTask.params, assignments);
 const recallParams = (...assignments: string[]) =>
   resolveParams(associativeRecallTask.params, assignments);
+const sortParams = (...assignments: string[]) =>
+  resolveParams(prioritySortTask.params, assignments);
 
 Deno.test("copyTask data follows NTM-SPEC: T bit vectors, a delimiter step, targets equal to the bits", () => {
   const params = copyParams("batch_size=3", "sequence_width=5", "sequence_max_len=7");
@@ -159,6 +162,50 @@ Deno.test("associativeRecallTask data follows the paper: delimited items, a quer
   assert.ok(Math.abs(ones - bits / 2) <= 5 * Math.sqrt(bits / 4), `${ones} ones in ${bits} bits`);
 });
 
+Deno.test("prioritySortTask data follows the paper: vectors with priorities in [-1, 1), a delimiter, the highest-priority vectors in order", () => {
+  const [B, W, T, S] = [2, 3, 7, 5];
+  const params = sortParams(
+    `batch_size=${B}`,
+    `sequence_width=${W}`,
+    `sequence_len=${T}`,
+    `sorted_len=${S}`,
+  );
+  const elements = prioritySortTask.elements(params);
+  assert.deepEqual([elements.inputs, elements.outputs], [W + 2, W]);
+  let lowest = Infinity, highest = -Infinity;
+  for (let n = 1; n <= 100; n++) {
+    const batch = generateBatch(elements, 4, n);
+    assert.deepEqual([batch.inputSteps, batch.outputSteps, batch.length], [T + 1, S, T]);
+    const input = (t: number, b: number, i: number) => at(batch.input, B, W + 2, t, b, i);
+    for (let b = 0; b < B; b++) {
+      const vectors = Array.from({ length: T }, (_, t) => ({
+        bits: Array.from({ length: W }, (_, w) => input(t, b, w)),
+        priority: input(t, b, W),
+        index: t,
+      }));
+      for (const { bits, priority, index } of vectors) {
+        assert.ok(bits.every((bit) => bit === 0 || bit === 1));
+        assert.ok(priority >= -1 && priority < 1, `priority ${priority}`);
+        assert.equal(input(index, b, W + 1), 0, "no delimiter before the end");
+        lowest = Math.min(lowest, priority);
+        highest = Math.max(highest, priority);
+      }
+      for (let i = 0; i < W + 2; i++) {
+        assert.equal(input(T, b, i), i === W + 1 ? 1 : 0, "delimiter step");
+      }
+      // Sorted here from the input alone: highest priority first, ties in input order.
+      const sorted = [...vectors].sort((first, second) =>
+        second.priority - first.priority || first.index - second.index
+      );
+      for (let t = 0; t < S; t++) {
+        const target = Array.from({ length: W }, (_, w) => at(batch.target, B, W, t, b, w));
+        assert.deepEqual(target, sorted[t].bits, `batch ${n} sequence ${b} output ${t}`);
+      }
+    }
+  }
+  assert.ok(lowest < -0.95 && highest > 0.95, `priorities span [-1, 1): ${lowest}..${highest}`);
+});
+
 Deno.test("repeatCopyNormalisation() gives mean 0 and variance 1 over the uniform repeat range", () => {
   for (const [low, high] of [[1, 10], [1, 1000], [3, 4], [2, 7]]) {
     const { mean, scale } = repeatCopyNormalisation(
@@ -206,6 +253,7 @@ Deno.test("generateBatch() is a pure function of seed and batch number", () => {
       copyTask.elements(copyParams()),
       repeatCopyTask.elements(repeatParams()),
       associativeRecallTask.elements(recallParams()),
+      prioritySortTask.elements(sortParams()),
     ]
   ) {
     const batch = generateBatch(elements, 5, 17);
@@ -227,6 +275,9 @@ Deno.test("capacity() covers the longest sequence each task can draw", () => {
   const most = generateBatch(associativeRecallTask.elements(recall), 1, 1);
   assert.equal(most.inputSteps + most.outputSteps, associativeRecallTask.capacity(recall));
   assert.equal(associativeRecallTask.capacity(recallParams()), 6 * 4 + 5 + 3);
+  const sort = generateBatch(prioritySortTask.elements(sortParams()), 1, 1);
+  assert.equal(sort.inputSteps + sort.outputSteps, prioritySortTask.capacity(sortParams()));
+  assert.equal(prioritySortTask.capacity(sortParams()), 20 + 1 + 16);
 });
 
 Deno.test("config() builds the reference's NTMs, heads overriding num_heads", () => {
@@ -255,6 +306,10 @@ Deno.test("config() builds the reference's NTMs, heads overriding num_heads", ()
   assert.deepEqual([repeat.inputs, repeat.outputs], [10, 9]);
   const recall = associativeRecallTask.config(recallParams());
   assert.deepEqual([recall.inputs, recall.outputs], [8, 6]);
+  // Priority sort: the paper's 5 head pairs and learning rate 3e-5 by default.
+  const sort = prioritySortTask.config(sortParams());
+  assert.deepEqual([sort.inputs, sort.outputs, sort.heads.length], [10, 8, 10]);
+  assert.equal(prioritySortTask.optimizer(sortParams()).lr, 3e-5);
   assert.deepEqual(copyTask.optimizer(copyParams("rmsprop_lr=3e-5")), {
     lr: 3e-5,
     alpha: 0.95,
@@ -313,6 +368,10 @@ Deno.test("resolveParams() and the task checks reject bad params, naming the pro
       /^Cannot set params: min_items \(5\) must not exceed max_items \(4\)$/,
     ],
     [
+      () => prioritySortTask.check(sortParams("sequence_len=4", "sorted_len=5")),
+      /^Cannot set params: sorted_len \(5\) must not exceed sequence_len \(4\)$/,
+    ],
+    [
       () => recallParams("min_items=1"),
       /^Cannot set param min_items=1: it must be an integer ≥ 2 and ≤ 65536$/,
     ],
@@ -349,5 +408,6 @@ Deno.test("gpuConstants() gives BATCH, INPUTS, OUTPUTS and every override the ta
   checkTwinDeclarations(copyTask, copyParams("batch_size=3"));
   checkTwinDeclarations(repeatCopyTask, repeatParams());
   checkTwinDeclarations(associativeRecallTask, recallParams());
+  checkTwinDeclarations(prioritySortTask, sortParams());
   assert.equal(gpuConstants(copyTask, copyParams("batch_size=3")).BATCH, 3);
 });

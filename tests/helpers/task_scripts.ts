@@ -10,6 +10,7 @@ export const TASKS = {
   copy: new URL("../../tasks/copy.ts", import.meta.url).pathname,
   repeatCopy: new URL("../../tasks/repeat_copy.ts", import.meta.url).pathname,
   associativeRecall: new URL("../../tasks/associative_recall.ts", import.meta.url).pathname,
+  prioritySort: new URL("../../tasks/priority_sort.ts", import.meta.url).pathname,
 };
 
 /** A copy-task NTM small enough to train a few batches in milliseconds, on the CPU. */
