@@ -127,7 +127,7 @@ export const associativeRecallTask: TaskDefinition<typeof associativeRecallParam
   },
   config: (params) => modelConfig(params, params.sequence_width + 2, params.sequence_width),
   optimizer: modelOptimizer,
-  dataParams: ["batch_size", "min_items", "max_items"],
+  dataParams: ["batch_size", "item_len", "min_items", "max_items"],
   describe: (steps) => `Items: ${steps.length}`,
   capacity: (params) => params.max_items * (params.item_len + 1) + 2 * params.item_len + 2,
   elements: associativeRecallElements,

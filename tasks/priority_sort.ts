@@ -1,7 +1,7 @@
 /**
  * The priority sort task (NTM-SPEC "Tasks", section 4.5 of the NTM paper): the network reads
- * random bit vectors, each with a priority drawn uniformly from [-1, 1], then writes the vectors
- * of highest priority, highest first.
+ * random bit vectors, each with a priority drawn uniformly from [-1, 1) (the paper's U[-1, 1]),
+ * then writes the vectors of highest priority, highest first.
  *
  * Run: `deno task priority-sort --seed 10 [-p name=value …]` (`--help` lists every option and
  * param).
@@ -32,10 +32,11 @@ import prioritySortSource from "../shaders/tasks/priority_sort.wgsl" with { type
  * The most vectors a sequence may have: the WGSL twin finds the vector of a given rank by
  * comparing every pair, (vectors)² work per target element.
  */
-export const MAX_SORT_LENGTH = 1024;
+export const MAX_SORT_LENGTH = 256;
 
 /** The specs of the priority sort task's params. */
 export type PrioritySortParamSpecs = ModelParamSpecs & {
+  readonly controller_layers: IntegerParamSpec;
   readonly num_heads: IntegerParamSpec;
   readonly rmsprop_lr: NumberParamSpec;
   readonly sequence_width: IntegerParamSpec;
@@ -45,11 +46,12 @@ export type PrioritySortParamSpecs = ModelParamSpecs & {
 };
 
 /**
- * The priority sort task's params: the shared model params with the paper's 5 head pairs and
- * learning rate 3e-5, and its own data params.
+ * The priority sort task's params: the shared model params with the paper's setup (its table 3:
+ * 5 heads, a controller of 2 × 100, learning rate 3e-5), and its own data params.
  */
 export const prioritySortParams: PrioritySortParamSpecs = {
   ...modelParams,
+  controller_layers: { ...modelParams.controller_layers, default: 2 },
   num_heads: { ...modelParams.num_heads, default: 5 },
   rmsprop_lr: { ...modelParams.rmsprop_lr, default: 3e-5 },
   sequence_width: integerParam(8, { min: 1 }, "bits per vector (W)"),

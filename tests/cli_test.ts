@@ -175,7 +175,7 @@ Deno.test("copy task CLI creates the default ./checkpoints folder and prints --h
   });
 });
 
-Deno.test("associative recall CLI trains, evaluates on longer lists and shows its history", async () => {
+Deno.test("associative recall CLI trains, evaluates on longer lists of longer items and shows its history", async () => {
   await withTempDir(async (dir) => {
     const tiny = ["controller_size=4", "memory_n=8", "memory_m=2", "sequence_width=2"];
     const train = await runTask(TASKS.associativeRecall, [
@@ -202,6 +202,8 @@ Deno.test("associative recall CLI trains, evaluates on longer lists and shows it
       "min_items=12",
       "-p",
       "max_items=12",
+      "-p",
+      "item_len=4",
       "--batches",
       "2",
       "--image",
@@ -209,10 +211,11 @@ Deno.test("associative recall CLI trains, evaluates on longer lists and shows it
     ], dir);
     assert.equal(evaluation.code, 0, evaluation.stderr);
     assert.match(evaluation.stdout, /^Batch 2 Items: 12 Loss: [\d.]+ Cost: [\d.]+$/m);
-    // 12 items of 4 steps, the query and its delimiters (5), the answer (3).
+    // 12 items of 5 steps (a delimiter and 4 vectors), the query and its delimiters (6), the
+    // answer (4).
     assert.match(
       evaluation.stdout,
-      /^ {2}56 columns, one per step: 53 input steps, then 3 output/m,
+      /^ {2}70 columns, one per step: 66 input steps, then 4 output/m,
     );
     const historyRun = await runTask(TASKS.associativeRecall, ["history", checkpoint], dir);
     assert.equal(historyRun.code, 0, historyRun.stderr);

@@ -122,5 +122,13 @@ Deno.test({
       6,
     );
     await checkTask(prioritySortTask, ["batch_size=2", "num_heads=1"], 4_000_000_007, 31_337, 3);
+    // A batch with two equal priorities (vectors 9 and 18): ties keep input order on both.
+    await checkTask(
+      prioritySortTask,
+      ["sequence_len=64", "sorted_len=64", "sequence_width=2", "num_heads=1"],
+      3,
+      46907,
+      1,
+    );
   },
 });

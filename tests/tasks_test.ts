@@ -98,12 +98,12 @@ Deno.test("repeatCopyTask data follows NTM-SPEC: bits, delimiter, normalised rep
 });
 
 Deno.test("associativeRecallTask data follows the paper: delimited items, a query between second delimiters, the next item as target", () => {
-  const [B, W, L] = [3, 4, 2];
+  const [B, W, L] = [3, 6, 3];
   const params = recallParams(`batch_size=${B}`, `sequence_width=${W}`, `item_len=${L}`);
   const elements = associativeRecallTask.elements(params);
   assert.deepEqual([elements.inputs, elements.outputs], [W + 2, W]);
   const itemCounts = new Set<number>(), queries = new Set<number>();
-  let ones = 0, bits = 0;
+  let ones = 0, bits = 0, batchesWithQueriesApart = 0;
   for (let n = 1; n <= 300; n++) {
     const batch = generateBatch(elements, 8, n);
     const K = batch.length;
@@ -111,13 +111,15 @@ Deno.test("associativeRecallTask data follows the paper: delimited items, a quer
     itemCounts.add(K);
     assert.deepEqual([batch.inputSteps, batch.outputSteps], [K * (L + 1) + L + 2, L]);
     const input = (t: number, b: number, i: number) => at(batch.input, B, W + 2, t, b, i);
+    /** Item j of sequence b, read from the input: its L vectors after its delimiter. */
+    const itemOf = (j: number, b: number) =>
+      Array.from(
+        { length: L },
+        (_, r) => Array.from({ length: W }, (_, w) => input(j * (L + 1) + 1 + r, b, w)),
+      );
+    const sequenceQueries: number[] = [];
     for (let b = 0; b < B; b++) {
-      /** Item j of sequence b, read from the input: its L vectors after its delimiter. */
-      const item = (j: number) =>
-        Array.from(
-          { length: L },
-          (_, r) => Array.from({ length: W }, (_, w) => input(j * (L + 1) + 1 + r, b, w)),
-        );
+      const item = (j: number) => itemOf(j, b);
       for (let j = 0; j < K; j++) {
         for (let i = 0; i < W + 2; i++) {
           assert.equal(input(j * (L + 1), b, i), i === W ? 1 : 0, "item delimiter");
@@ -143,20 +145,30 @@ Deno.test("associativeRecallTask data follows the paper: delimited items, a quer
         { length: L },
         (_, r) => Array.from({ length: W }, (_, w) => input(queryStart + 1 + r, b, w)),
       );
-      // The query is one of the first K - 1 items (items are random, so match by position: the
-      // target must be the item after the first item equal to the query).
+      // The query is one of the first K - 1 items, and the target the item after it; items are
+      // random, so find the query by content (18-bit items are distinct but for 1 in 10^4).
       const target = Array.from(
         { length: L },
         (_, r) => Array.from({ length: W }, (_, w) => at(batch.target, B, W, r, b, w)),
       );
-      const matches = Array.from({ length: K - 1 }, (_, j) => j).filter((j) =>
-        JSON.stringify(item(j)) === JSON.stringify(query) &&
-        JSON.stringify(item(j + 1)) === JSON.stringify(target)
+      const same = (first: number[][], second: number[][]) =>
+        JSON.stringify(first) === JSON.stringify(second);
+      const positions = Array.from({ length: K - 1 }, (_, j) => j).filter((j) =>
+        same(item(j), query)
       );
-      assert.ok(matches.length >= 1, `batch ${n} sequence ${b}: the target follows the query`);
-      queries.add(matches[0]);
+      assert.ok(
+        positions.some((position) => same(item(position + 1), target)),
+        `batch ${n} sequence ${b}: the target is the item after the query`,
+      );
+      const distinct = new Set(Array.from({ length: K }, (_, j) => JSON.stringify(item(j))));
+      if (distinct.size === K) assert.equal(positions.length, 1);
+      queries.add(positions[0]);
+      sequenceQueries.push(positions[0]);
+      if (b > 0) assert.ok(!same(item(0), itemOf(0, 0)), "each sequence has items of its own");
     }
+    if (new Set(sequenceQueries).size > 1) batchesWithQueriesApart++;
   }
+  assert.ok(batchesWithQueriesApart > 0, "each sequence draws its own query");
   assert.deepEqual([...itemCounts].sort(), [2, 3, 4, 5, 6]);
   assert.deepEqual([...queries].sort(), [0, 1, 2, 3, 4], "every query position is drawn");
   assert.ok(Math.abs(ones - bits / 2) <= 5 * Math.sqrt(bits / 4), `${ones} ones in ${bits} bits`);
@@ -204,6 +216,21 @@ Deno.test("prioritySortTask data follows the paper: vectors with priorities in [
     }
   }
   assert.ok(lowest < -0.95 && highest > 0.95, `priorities span [-1, 1): ${lowest}..${highest}`);
+});
+
+Deno.test("prioritySortTask keeps equal priorities in input order", () => {
+  // Batch 46907 of seed 3 draws the same 24-bit priority for vectors 9 (bits 00) and 18 (10).
+  const params = sortParams("sequence_len=64", "sorted_len=64", "sequence_width=2");
+  const batch = generateBatch(prioritySortTask.elements(params), 3, 46907);
+  const priority = (t: number) => at(batch.input, 1, 4, t, 0, 2);
+  assert.equal(priority(9), priority(18));
+  assert.deepEqual([0, 1].map((w) => at(batch.input, 1, 4, 9, 0, w)), [0, 0]);
+  assert.deepEqual([0, 1].map((w) => at(batch.input, 1, 4, 18, 0, w)), [1, 0]);
+  // Their rank: the vectors of higher priority come first.
+  const rank = Array.from({ length: 64 }, (_, t) => priority(t)).filter((p) => p > priority(9))
+    .length;
+  assert.deepEqual([0, 1].map((w) => at(batch.target, 1, 2, rank, 0, w)), [0, 0], "vector 9 first");
+  assert.deepEqual([0, 1].map((w) => at(batch.target, 1, 2, rank + 1, 0, w)), [1, 0]);
 });
 
 Deno.test("repeatCopyNormalisation() gives mean 0 and variance 1 over the uniform repeat range", () => {

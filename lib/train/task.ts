@@ -26,7 +26,10 @@ export interface TaskBatch {
   readonly inputSteps: number;
   /** T_out. */
   readonly outputSteps: number;
-  /** The sequence length the training history records (the reference's `y.size(0)`). */
+  /**
+   * The length the training history records, per task: the reference's `y.size(0)` for copy and
+   * repeat copy, the item count for associative recall, the vectors in for priority sort.
+   */
   readonly length: number;
 }
 
@@ -36,7 +39,7 @@ export interface TaskSteps {
   readonly inputSteps: number;
   /** T_out: steps whose outputs are trained. */
   readonly outputSteps: number;
-  /** What the history records as the sequence length (the reference's `y.size(0)`). */
+  /** What the history records as the length (see `TaskBatch.length`). */
   readonly length: number;
 }
 
