@@ -164,7 +164,8 @@ export function headsParam(description: string): HeadsParamSpec {
 
 /**
  * The WGSL twin of a task's element functions. The backend prepends
- * `shaders/common/random.wgsl` and `override BATCH: u32; override INPUTS: u32;
+ * `shaders/common/random.wgsl`, `shaders/common/task_bits.wgsl` (`task_bit_index`, the twin of
+ * `bitIndex`) and `override BATCH: u32; override INPUTS: u32;
  * override OUTPUTS: u32;`; the source declares the task's own overrides, `struct TaskSteps
  * { input_steps: u32, output_steps: u32, length: u32 }`, and `task_steps`, `task_input`,
  * `task_target` with the signatures of `TaskElements` (all u32 but the f32 results).
@@ -219,7 +220,8 @@ export const MAX_BATCHES = 0x7fff_ffff;
 
 /**
  * The random index of bit `w` of sequence `b` at step `t` in a batch of `batchSize` sequences of
- * `width` bits: `2 + (t·B + b)·W + w` (indices 0 and 1 draw the lengths).
+ * `width` bits: `2 + (t·B + b)·W + w` (indices 0 and 1 draw the lengths). The WGSL twin is
+ * `task_bit_index` in `shaders/common/task_bits.wgsl`.
  */
 export function bitIndex(
   t: number,

@@ -5,7 +5,7 @@
 // step record (lengths, batch number, record slot) that every later kernel of the step reads.
 //
 // Linked after shaders/common/random.wgsl, shaders/ntm/shape.wgsl (BATCH, INPUTS, OUTPUTS,
-// BATCH_TARGET, StepRecord) and the task's source. One workgroup; a few random draws per element.
+// BATCH_TARGET, StepRecord), shaders/common/task_bits.wgsl and the task's source. One workgroup; a few random draws per element.
 // lib/gpu/ntm/loop_bounds.ts `dataLoops` counts the loops here (and mirrors DATA_LANES).
 
 // The next batch to generate and where its training record goes.

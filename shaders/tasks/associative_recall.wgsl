@@ -2,7 +2,7 @@
 // tasks/associative_recall.ts, line by line, so the GPU generates the same batches as the CPU,
 // bit for bit.
 //
-// Prepended by the backend: shaders/common/random.wgsl and
+// Prepended by the backend: shaders/common/random.wgsl, task_bits.wgsl and
 //   override BATCH: u32; override INPUTS: u32; override OUTPUTS: u32;
 // Input: K items, each a step with only the item delimiter (channel W) set and the item's L
 // vectors of W bits; then the query delimiter (channel W+1), the query item (one of the first
@@ -15,15 +15,10 @@ override MAX_ITEMS: u32;
 
 struct TaskSteps { input_steps: u32, output_steps: u32, length: u32 }
 
-// Where bit w of sequence b in row `row` of the items' vectors lies in the batch's random stream.
-fn associative_recall_bit_index(row: u32, b: u32, w: u32) -> u32 {
-  return 2u + (row * BATCH + b) * SEQUENCE_WIDTH + w;
-}
-
 // The index in the list, from 0, of sequence b's query item among `items`: drawn at the index of
 // the first bit of row items·L, which no item uses.
 fn associative_recall_query(seed: u32, batch_number: u32, items: u32, b: u32) -> u32 {
-  let index = associative_recall_bit_index(items * ITEM_LEN, b, 0u);
+  let index = task_bit_index(items * ITEM_LEN, b, 0u, SEQUENCE_WIDTH);
   return random_int(seed, batch_number, index, 0u, items - 2u);
 }
 
@@ -36,7 +31,8 @@ fn associative_recall_item_bit(
   b: u32,
   w: u32,
 ) -> f32 {
-  return f32(random_bit(seed, batch_number, associative_recall_bit_index(item * ITEM_LEN + r, b, w)));
+  let index = task_bit_index(item * ITEM_LEN + r, b, w, SEQUENCE_WIDTH);
+  return f32(random_bit(seed, batch_number, index));
 }
 
 fn task_steps(seed: u32, batch_number: u32) -> TaskSteps {

@@ -1,7 +1,7 @@
 // The copy task's data (NTM-SPEC "Tasks"): the WGSL twin of tasks/copy.ts, line by line, so the
 // GPU generates the same batches as the CPU, bit for bit.
 //
-// Prepended by the backend: shaders/common/random.wgsl and
+// Prepended by the backend: shaders/common/random.wgsl, task_bits.wgsl and
 //   override BATCH: u32; override INPUTS: u32; override OUTPUTS: u32;
 // Input step t < T carries the T random bits of each sequence on channels 0..W-1; step T carries
 // only the delimiter channel W. The targets are the T bit vectors.
@@ -12,11 +12,6 @@ override SEQUENCE_MAX_LEN: u32;
 
 struct TaskSteps { input_steps: u32, output_steps: u32, length: u32 }
 
-// Where bit w of sequence b at step t lies in the batch's random stream.
-fn copy_bit_index(t: u32, b: u32, w: u32) -> u32 {
-  return 2u + (t * BATCH + b) * SEQUENCE_WIDTH + w;
-}
-
 fn task_steps(seed: u32, batch_number: u32) -> TaskSteps {
   let length = random_int(seed, batch_number, 0u, SEQUENCE_MIN_LEN, SEQUENCE_MAX_LEN);
   return TaskSteps(length + 1u, length, length);
@@ -26,7 +21,7 @@ fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i:
   let sequence_length = steps.input_steps - 1u;
   if (t < sequence_length) {
     if (i < SEQUENCE_WIDTH) {
-      return f32(random_bit(seed, batch_number, copy_bit_index(t, b, i)));
+      return f32(random_bit(seed, batch_number, task_bit_index(t, b, i, SEQUENCE_WIDTH)));
     }
     return 0.0;
   }
@@ -35,5 +30,5 @@ fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i:
 }
 
 fn task_target(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, o: u32) -> f32 {
-  return f32(random_bit(seed, batch_number, copy_bit_index(t, b, o)));
+  return f32(random_bit(seed, batch_number, task_bit_index(t, b, o, SEQUENCE_WIDTH)));
 }

@@ -1,7 +1,7 @@
 // The priority sort task's data (NTM-SPEC "Tasks"): the WGSL twin of tasks/priority_sort.ts, so
 // the GPU generates the same batches as the CPU, bit for bit.
 //
-// Prepended by the backend: shaders/common/random.wgsl and
+// Prepended by the backend: shaders/common/random.wgsl, task_bits.wgsl and
 //   override BATCH: u32; override INPUTS: u32; override OUTPUTS: u32;
 // Input: T steps of a random bit vector (channels 0..W-1) and its priority (channel W, uniform in
 // [-1, 1)), then a step with only the delimiter (channel W+1) set. Target: the S vectors of
@@ -13,15 +13,10 @@ override SORTED_LEN: u32;
 
 struct TaskSteps { input_steps: u32, output_steps: u32, length: u32 }
 
-// Where bit w of sequence b in row `row` lies in the batch's random stream.
-fn priority_sort_bit_index(row: u32, b: u32, w: u32) -> u32 {
-  return 2u + (row * BATCH + b) * SEQUENCE_WIDTH + w;
-}
-
 // The priority of vector j of sequence b, drawn at the index of row T + j's first bit: 2u - 1 for
 // a 24-bit uniform u, exact in f32.
 fn priority_sort_priority(seed: u32, batch_number: u32, j: u32, b: u32) -> f32 {
-  let index = priority_sort_bit_index(SEQUENCE_LEN + j, b, 0u);
+  let index = task_bit_index(SEQUENCE_LEN + j, b, 0u, SEQUENCE_WIDTH);
   return 2.0 * random_uniform(seed, batch_number, index) - 1.0;
 }
 
@@ -54,7 +49,7 @@ fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i:
     return select(0.0, 1.0, i == SEQUENCE_WIDTH + 1u);
   }
   if (i < SEQUENCE_WIDTH) {
-    return f32(random_bit(seed, batch_number, priority_sort_bit_index(t, b, i)));
+    return f32(random_bit(seed, batch_number, task_bit_index(t, b, i, SEQUENCE_WIDTH)));
   }
   if (i == SEQUENCE_WIDTH) {
     return priority_sort_priority(seed, batch_number, t, b);
@@ -64,5 +59,5 @@ fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i:
 
 fn task_target(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, o: u32) -> f32 {
   let vector = priority_sort_ranked(seed, batch_number, t, b);
-  return f32(random_bit(seed, batch_number, priority_sort_bit_index(vector, b, o)));
+  return f32(random_bit(seed, batch_number, task_bit_index(vector, b, o, SEQUENCE_WIDTH)));
 }

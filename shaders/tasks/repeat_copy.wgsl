@@ -1,7 +1,7 @@
 // The repeat copy task's data (NTM-SPEC "Tasks"): the WGSL twin of tasks/repeat_copy.ts, line by
 // line, so the GPU generates the same batches as the CPU, bit for bit.
 //
-// Prepended by the backend: shaders/common/random.wgsl and
+// Prepended by the backend: shaders/common/random.wgsl, task_bits.wgsl and
 //   override BATCH: u32; override INPUTS: u32; override OUTPUTS: u32;
 // Input: T random bit vectors on channels 0..W-1, a delimiter step (channel W), then a step whose
 // channel W+1 holds the repeat count n normalised to mean 0, variance 1 over [REPEAT_MIN,
@@ -19,11 +19,6 @@ override REPEAT_SCALE: f32;
 
 struct TaskSteps { input_steps: u32, output_steps: u32, length: u32 }
 
-// Where bit w of sequence b at step t lies in the batch's random stream.
-fn repeat_copy_bit_index(t: u32, b: u32, w: u32) -> u32 {
-  return 2u + (t * BATCH + b) * SEQUENCE_WIDTH + w;
-}
-
 fn task_steps(seed: u32, batch_number: u32) -> TaskSteps {
   let sequence_length = random_int(seed, batch_number, 0u, SEQUENCE_MIN_LEN, SEQUENCE_MAX_LEN);
   let repeats = random_int(seed, batch_number, 1u, REPEAT_MIN, REPEAT_MAX);
@@ -35,7 +30,7 @@ fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i:
   let sequence_length = steps.input_steps - 2u;
   if (t < sequence_length) {
     if (i < SEQUENCE_WIDTH) {
-      return f32(random_bit(seed, batch_number, repeat_copy_bit_index(t, b, i)));
+      return f32(random_bit(seed, batch_number, task_bit_index(t, b, i, SEQUENCE_WIDTH)));
     }
     return 0.0;
   }
@@ -56,7 +51,8 @@ fn task_target(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, o
   let repeated_steps = steps.output_steps - 1u;
   if (t < repeated_steps) {
     if (o < SEQUENCE_WIDTH) {
-      return f32(random_bit(seed, batch_number, repeat_copy_bit_index(t % sequence_length, b, o)));
+      let index = task_bit_index(t % sequence_length, b, o, SEQUENCE_WIDTH);
+      return f32(random_bit(seed, batch_number, index));
     }
     return 0.0;
   }

@@ -22,6 +22,7 @@ import weightGradients from "../../../shaders/ntm/weight_gradients.wgsl" with { 
 import loss from "../../../shaders/ntm/loss.wgsl" with { type: "text" };
 import rmsprop from "../../../shaders/ntm/rmsprop.wgsl" with { type: "text" };
 import random from "../../../shaders/common/random.wgsl" with { type: "text" };
+import taskBits from "../../../shaders/common/task_bits.wgsl" with { type: "text" };
 import taskData from "../../../shaders/ntm/task_data.wgsl" with { type: "text" };
 import { linkShader } from "../shader.ts";
 
@@ -67,5 +68,5 @@ export const LOSS_SOURCE = linkShader(lossBlocks, reduce, shape, loss);
 
 /** The data kernel around a task's WGSL twin `taskSource` (shaders/tasks/<task>.wgsl). */
 export function taskDataSource(taskSource: string): string {
-  return linkShader(random, shape, taskSource, taskData);
+  return linkShader(random, shape, taskBits, taskSource, taskData);
 }
