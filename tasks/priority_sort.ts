@@ -137,6 +137,9 @@ export const prioritySortTask: TaskDefinition<typeof prioritySortParams> = {
       SEQUENCE_LEN: params.sequence_len,
       SORTED_LEN: params.sorted_len,
     }),
+    // priority_sort_ranked: a loop over the T vectors, each counting over the T vectors, so
+    // (T + 1) + T·(T + 1) iterations at most.
+    loops: ({ sequence_len: T }) => ({ input: 0, target: (T + 1) ** 2 }),
   },
 };
 

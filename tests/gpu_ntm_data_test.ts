@@ -1,14 +1,21 @@
 import assert from "node:assert/strict";
 import { resolveParams } from "../lib/cli/params.ts";
-import { readFloats, runKernels, storageBuffer } from "../lib/gpu/context.ts";
+import { UsageError } from "../lib/config.ts";
+import {
+  readFloats,
+  runKernels,
+  SOFTWARE_LOOP_ITERATION_LIMIT,
+  storageBuffer,
+} from "../lib/gpu/context.ts";
+import { dataLoops } from "../lib/gpu/ntm/loop_bounds.ts";
 import { ntmShape } from "../lib/gpu/ntm/shape.ts";
 import { GpuTaskData } from "../lib/gpu/ntm/task_data.ts";
 import { paramLayout } from "../lib/params.ts";
 import {
   generateBatch,
-  gpuConstants,
   type TaskDefinition,
   type TaskSchema,
+  trainingSetup,
 } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
 import { repeatCopyTask } from "../tasks/repeat_copy.ts";
@@ -36,7 +43,7 @@ async function checkTask<S extends TaskSchema>(
   const data = await GpuTaskData.create(
     context!,
     shape,
-    { source: task.gpu.source, constants: gpuConstants(task, params) },
+    trainingSetup(task, params, seed).deviceData!,
     seed,
     { batch, steps },
   );
@@ -130,5 +137,37 @@ Deno.test({
       46907,
       1,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "GpuTaskData counts the twin's loops: priority sort at batch 64 is refused on a software adapter",
+  ignore,
+  async fn() {
+    const params = resolveParams(prioritySortTask.params, ["batch_size=64", "num_heads=1"]);
+    const setup = trainingSetup(prioritySortTask, params, 1);
+    const shape = ntmShape(setup.layout, setup.capacity, 8);
+    assert.deepEqual(setup.deviceData!.loops, { input: 0, target: 21 ** 2 });
+    const bound = dataLoops(shape, setup.deviceData!.loops);
+    // Without the twin's loops the kernel's own would fit.
+    assert.ok(dataLoops(shape, { input: 0, target: 0 }) < SOFTWARE_LOOP_ITERATION_LIMIT);
+    assert.ok(bound > SOFTWARE_LOOP_ITERATION_LIMIT, `${bound}`);
+    if (!context!.isSoftware) return;
+    const batch = storageBuffer(context!, "test batch", 4 * shape.batchSize);
+    const steps = storageBuffer(context!, "test steps", 4 * 8);
+    try {
+      await assert.rejects(
+        () => GpuTaskData.create(context!, shape, setup.deviceData!, 1, { batch, steps }),
+        (error: Error) =>
+          error instanceof UsageError &&
+          error.message.startsWith(
+            `Cannot prepare ntm task data: an invocation may run up to ${bound} loop iterations`,
+          ),
+      );
+    } finally {
+      batch.destroy();
+      steps.destroy();
+    }
   },
 });

@@ -7,7 +7,7 @@
 
 import type { RmspropSettings } from "../cpu/rmsprop.ts";
 import type { ParamLayout } from "../params.ts";
-import type { TaskBatch } from "./task.ts";
+import type { TaskBatch, TwinLoops } from "./task.ts";
 
 /** Parameters and optimizer state: everything a checkpoint needs to resume. */
 export interface TrainingState {
@@ -46,11 +46,20 @@ export interface TrainingSetup {
   /** The state to start from (fresh initialisation or a checkpoint). */
   readonly initial: TrainingState;
   /**
-   * The WGSL twin of `batch` for backends that generate data on the device: the task's
-   * `task_steps`, `task_input` and `task_target` functions and the values of their `override`
-   * constants (BATCH, INPUTS, OUTPUTS and the task's own). Backends that need it say so.
+   * The WGSL twin of `batch` for backends that generate data on the device. Backends that need
+   * it say so.
    */
-  readonly deviceData?: { readonly source: string; readonly constants: Record<string, number> };
+  readonly deviceData?: DeviceData;
+}
+
+/** A task's WGSL data twin, ready to build: its source, constants and loops. */
+export interface DeviceData {
+  /** The task's `task_steps`, `task_input` and `task_target` functions (shaders/tasks/). */
+  readonly source: string;
+  /** The values of their `override` constants: BATCH, INPUTS, OUTPUTS and the task's own. */
+  readonly constants: Readonly<Record<string, number>>;
+  /** The loop iterations of one call of `task_input` and of `task_target`. */
+  readonly loops: TwinLoops;
 }
 
 /** A device that trains. */

@@ -175,7 +175,28 @@ export interface TaskGpuTwin<S extends ParamSchema> {
   readonly source: string;
   /** Values of the task's own override constants (not BATCH, INPUTS, OUTPUTS). */
   constants(params: ParamValues<S>): Record<string, number>;
+  /**
+   * The loops of one call of `task_input` and of `task_target`, for a twin that has any (priority
+   * sort ranks its vectors); absent means none. Software adapters stop long loops, so the data
+   * kernel counts them against their limit.
+   */
+  loops?(params: ParamValues<S>): TwinLoops;
 }
+
+/**
+ * Upper bounds of the loop iterations one call of a WGSL twin's element functions runs, counted
+ * as lib/gpu/context.ts `loopIterations` counts them: a loop of n trips costs n + 1, plus n times
+ * what its body's loops cost.
+ */
+export interface TwinLoops {
+  /** One call of `task_input`. */
+  readonly input: number;
+  /** One call of `task_target`. */
+  readonly target: number;
+}
+
+/** The loops of a twin without any. */
+export const NO_TWIN_LOOPS: TwinLoops = { input: 0, target: 0 };
 
 /** Everything the CLI and the trainer need to know about a task. */
 export interface TaskDefinition<S extends TaskSchema = TaskSchema> {
@@ -393,6 +414,10 @@ export function trainingSetup<S extends TaskSchema>(
     seed,
     batch: (batchNumber) => generateBatch(elements, seed, batchNumber),
     initial: initial(layout),
-    deviceData: { source: task.gpu.source, constants: gpuConstants(task, params) },
+    deviceData: {
+      source: task.gpu.source,
+      constants: gpuConstants(task, params),
+      loops: task.gpu.loops?.(params) ?? NO_TWIN_LOOPS,
+    },
   };
 }

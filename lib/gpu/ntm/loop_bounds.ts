@@ -22,6 +22,7 @@ import {
 } from "../context.ts";
 import { padToVec4 } from "./param_layout.ts";
 import type { NtmShape } from "./shape.ts";
+import type { TwinLoops } from "../../train/task.ts";
 
 /** The loops of a fused kernel that runs a range of steps per dispatch. */
 export interface StepLoops {
@@ -157,12 +158,13 @@ export function lossLoops(shape: NtmShape): number {
 export const DATA_LANES = 64;
 
 /**
- * shaders/ntm/task_data.wgsl: strided loops over a batch's inputs and targets. The tasks' WGSL
- * twins (shaders/tasks/*.wgsl) run no loops; a twin that does must add them here.
+ * shaders/ntm/task_data.wgsl: strided loops over a batch's inputs and targets, each element
+ * calling the task's twin (shaders/tasks/*.wgsl), whose own loops `twin` counts.
  */
-export function dataLoops(shape: NtmShape): number {
+export function dataLoops(shape: NtmShape, twin: TwinLoops): number {
   const { batchSize: B, inputs: I, outputs: O } = shape.config;
-  return strided(shape.capacity * B * I, DATA_LANES) + strided(shape.capacity * B * O, DATA_LANES);
+  return strided(shape.capacity * B * I, DATA_LANES, twin.input) +
+    strided(shape.capacity * B * O, DATA_LANES, twin.target);
 }
 
 /**

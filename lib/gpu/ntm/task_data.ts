@@ -17,15 +17,10 @@ import {
   uniformBuffer,
   upload,
 } from "../context.ts";
+import type { DeviceData } from "../../train/backend.ts";
 import { dataLoops } from "./loop_bounds.ts";
 import type { NtmShape } from "./shape.ts";
 import { taskDataSource } from "./sources.ts";
-
-/** A task's WGSL twin and the values of its override constants (BATCH, INPUTS, OUTPUTS, own). */
-export interface DeviceData {
-  readonly source: string;
-  readonly constants: Readonly<Record<string, number>>;
-}
 
 /** The buffers the data kernel writes. */
 export interface TaskDataBuffers {
@@ -76,7 +71,7 @@ export class GpuTaskData {
     checkLoopIterations(
       context,
       "ntm task data",
-      dataLoops(shape),
+      dataLoops(shape, data.loops),
       "lower batch_size or the sequence lengths, or use --backend cpu",
     );
     const computePipeline = await pipeline(
