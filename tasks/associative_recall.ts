@@ -50,7 +50,7 @@ export const associativeRecallParams: AssociativeRecallParamSpecs = {
   item_len: integerParam(3, { min: 1, max: MAX_ITEM_LENGTH }, "vectors per item (L)"),
   min_items: integerParam(2, { min: 2, max: MAX_SEQUENCE_LENGTH }, "fewest items in the list"),
   max_items: integerParam(6, { min: 2, max: MAX_SEQUENCE_LENGTH }, "most items in the list"),
-  num_batches: integerParam(100000, { min: 1, max: MAX_BATCHES }, "batches to train"),
+  num_batches: integerParam(1000000, { min: 1, max: MAX_BATCHES }, "batches to train"),
 };
 
 /** Values of the associative recall task's params. */

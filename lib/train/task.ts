@@ -163,10 +163,10 @@ export function headsParam(description: string): HeadsParamSpec {
 }
 
 /**
- * The WGSL twin of a task's element functions. The backend prepends
- * `shaders/common/random.wgsl`, `shaders/common/task_bits.wgsl` (`task_bit_index`, the twin of
- * `bitIndex`) and `override BATCH: u32; override INPUTS: u32;
- * override OUTPUTS: u32;`; the source declares the task's own overrides, `struct TaskSteps
+ * The WGSL twin of a task's element functions. The backend links it after
+ * `shaders/common/random.wgsl`, `shaders/ntm/shape.wgsl` (which declares the overrides BATCH,
+ * INPUTS and OUTPUTS) and `shaders/common/task_bits.wgsl` (`task_bit_index`, the twin of
+ * `bitIndex`); the source declares the task's own overrides, `struct TaskSteps
  * { input_steps: u32, output_steps: u32, length: u32 }`, and `task_steps`, `task_input`,
  * `task_target` with the signatures of `TaskElements` (all u32 but the f32 results).
  */
@@ -186,7 +186,7 @@ export interface TaskGpuTwin<S extends ParamSchema> {
 /**
  * Upper bounds of the loop iterations one call of a WGSL twin's element functions runs, counted
  * as lib/gpu/context.ts `loopIterations` counts them: a loop of n trips costs n + 1, plus n times
- * what its body's loops cost.
+ * what its body's loops cost. `task_steps` must not loop.
  */
 export interface TwinLoops {
   /** One call of `task_input`. */

@@ -5,8 +5,10 @@
 // step record (lengths, batch number, record slot) that every later kernel of the step reads.
 //
 // Linked after shaders/common/random.wgsl, shaders/ntm/shape.wgsl (BATCH, INPUTS, OUTPUTS,
-// BATCH_TARGET, StepRecord), shaders/common/task_bits.wgsl and the task's source. One workgroup; a few random draws per element.
-// lib/gpu/ntm/loop_bounds.ts `dataLoops` counts the loops here (and mirrors DATA_LANES).
+// BATCH_TARGET, StepRecord), shaders/common/task_bits.wgsl and the task's source. One
+// workgroup; a few random draws per element, more where the twin loops (priority sort ranks).
+// lib/gpu/ntm/loop_bounds.ts `dataLoops` counts the loops here and the twin's (`TwinLoops`),
+// and mirrors DATA_LANES.
 
 // The next batch to generate and where its training record goes.
 struct Counter {

@@ -2,8 +2,8 @@
 // tasks/associative_recall.ts, line by line, so the GPU generates the same batches as the CPU,
 // bit for bit.
 //
-// Prepended by the backend: shaders/common/random.wgsl, task_bits.wgsl and
-//   override BATCH: u32; override INPUTS: u32; override OUTPUTS: u32;
+// Linked after shaders/common/random.wgsl, shaders/ntm/shape.wgsl (BATCH, INPUTS, OUTPUTS) and
+// shaders/common/task_bits.wgsl (task_bit_index).
 // Input: K items, each a step with only the item delimiter (channel W) set and the item's L
 // vectors of W bits; then the query delimiter (channel W+1), the query item (one of the first
 // K-1, drawn per sequence) and the query delimiter again. Target: the item after the query.

@@ -1,8 +1,8 @@
 // The copy task's data (NTM-SPEC "Tasks"): the WGSL twin of tasks/copy.ts, line by line, so the
 // GPU generates the same batches as the CPU, bit for bit.
 //
-// Prepended by the backend: shaders/common/random.wgsl, task_bits.wgsl and
-//   override BATCH: u32; override INPUTS: u32; override OUTPUTS: u32;
+// Linked after shaders/common/random.wgsl, shaders/ntm/shape.wgsl (BATCH, INPUTS, OUTPUTS) and
+// shaders/common/task_bits.wgsl (task_bit_index).
 // Input step t < T carries the T random bits of each sequence on channels 0..W-1; step T carries
 // only the delimiter channel W. The targets are the T bit vectors.
 

@@ -1,8 +1,8 @@
 // The priority sort task's data (NTM-SPEC "Tasks"): the WGSL twin of tasks/priority_sort.ts, so
 // the GPU generates the same batches as the CPU, bit for bit.
 //
-// Prepended by the backend: shaders/common/random.wgsl, task_bits.wgsl and
-//   override BATCH: u32; override INPUTS: u32; override OUTPUTS: u32;
+// Linked after shaders/common/random.wgsl, shaders/ntm/shape.wgsl (BATCH, INPUTS, OUTPUTS) and
+// shaders/common/task_bits.wgsl (task_bit_index).
 // Input: T steps of a random bit vector (channels 0..W-1) and its priority (channel W, uniform in
 // [-1, 1)), then a step with only the delimiter (channel W+1) set. Target: the S vectors of
 // highest priority, highest first; equal priorities keep input order.
@@ -21,7 +21,8 @@ fn priority_sort_priority(seed: u32, batch_number: u32, j: u32, b: u32) -> f32 {
 }
 
 // The vector of sequence b with `rank` vectors before it in the order of priority, the highest
-// first and equal priorities in input order.
+// first and equal priorities in input order. Its loops, (T + 1)² iterations at most, are counted
+// against software adapters' loop limit by tasks/priority_sort.ts `loops`: change both together.
 fn priority_sort_ranked(seed: u32, batch_number: u32, rank: u32, b: u32) -> u32 {
   for (var j = 0u; j < SEQUENCE_LEN; j++) {
     let own = priority_sort_priority(seed, batch_number, j, b);

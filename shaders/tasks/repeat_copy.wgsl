@@ -1,8 +1,8 @@
 // The repeat copy task's data (NTM-SPEC "Tasks"): the WGSL twin of tasks/repeat_copy.ts, line by
 // line, so the GPU generates the same batches as the CPU, bit for bit.
 //
-// Prepended by the backend: shaders/common/random.wgsl, task_bits.wgsl and
-//   override BATCH: u32; override INPUTS: u32; override OUTPUTS: u32;
+// Linked after shaders/common/random.wgsl, shaders/ntm/shape.wgsl (BATCH, INPUTS, OUTPUTS) and
+// shaders/common/task_bits.wgsl (task_bit_index).
 // Input: T random bit vectors on channels 0..W-1, a delimiter step (channel W), then a step whose
 // channel W+1 holds the repeat count n normalised to mean 0, variance 1 over [REPEAT_MIN,
 // REPEAT_MAX]. Target: the T vectors n times, then an end marker on channel W.
