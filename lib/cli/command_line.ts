@@ -62,6 +62,27 @@ export function pathOption(
   return text;
 }
 
+/**
+ * Throws UsageError unless a command that reads checkpoints was given at least one (unless it
+ * asks for `help`) and no empty path; `action` names the command (`evaluate`, `show a history`)
+ * and `example` is a command line that names a checkpoint.
+ */
+export function checkCheckpointArguments(
+  checkpoints: readonly string[],
+  help: boolean,
+  action: string,
+  example: string,
+): void {
+  if (!help && checkpoints.length === 0) {
+    throw new UsageError(
+      `Cannot ${action}: no checkpoint given; name one or more, e.g. ${example}`,
+    );
+  }
+  if (checkpoints.includes("")) {
+    throw new UsageError(`Cannot ${action}: a checkpoint's path is empty; give a checkpoint`);
+  }
+}
+
 /** The command that runs a task, as `--help` shows it: `copy-task` runs as `deno task copy`. */
 export function taskCommand(taskName: string): string {
   return `deno task ${taskName.replace(/-task$/, "")}`;

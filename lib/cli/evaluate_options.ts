@@ -8,7 +8,12 @@
 import { UsageError } from "../config.ts";
 import { DEFAULT_PICTURE_SCALE, MAX_PICTURE_SCALE } from "../eval/picture.ts";
 import type { TaskDefinition, TaskSchema } from "../train/task.ts";
-import { integerOption, parseCommandLine, pathOption } from "./command_line.ts";
+import {
+  checkCheckpointArguments,
+  integerOption,
+  parseCommandLine,
+  pathOption,
+} from "./command_line.ts";
 import { TRAINING_OPTIONS } from "./train_options.ts";
 
 /** Batches evaluated when `--batches` is not given. */
@@ -71,15 +76,12 @@ export function parseEvaluationOptions(args: readonly string[]): EvaluationOptio
     allowPositionals: true,
   }, "evaluate --help");
   const help = values.help ?? false;
-  if (!help && positionals.length === 0) {
-    throw new UsageError(
-      "Cannot evaluate: no checkpoint given; name one or more, e.g. " +
-        "evaluate checkpoints/copy-task-10-batch-20000.safetensors",
-    );
-  }
-  if (positionals.includes("")) {
-    throw new UsageError("Cannot evaluate: a checkpoint's path is empty; give a checkpoint");
-  }
+  checkCheckpointArguments(
+    positionals,
+    help,
+    "evaluate",
+    "evaluate checkpoints/copy-task-10-batch-20000.safetensors",
+  );
   for (const option of ["sequence", "scale"] as const) {
     if (values[option] !== undefined && values.image === undefined) {
       throw new UsageError(

@@ -9,6 +9,7 @@ import { UsageError } from "../config.ts";
 import { DISTINCT_SERIES } from "../eval/chart.ts";
 import type { TaskDefinition, TaskSchema } from "../train/task.ts";
 import {
+  checkCheckpointArguments,
   integerOption,
   parseCommandLine,
   pathOption,
@@ -45,15 +46,12 @@ export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
     allowPositionals: true,
   }, "history --help");
   const help = values.help ?? false;
-  if (!help && positionals.length === 0) {
-    throw new UsageError(
-      "Cannot show a history: no checkpoint given; name one or more, e.g. " +
-        "history checkpoints/copy-task-10-batch-30000.safetensors",
-    );
-  }
-  if (positionals.includes("")) {
-    throw new UsageError("Cannot show a history: a checkpoint's path is empty; give a checkpoint");
-  }
+  checkCheckpointArguments(
+    positionals,
+    help,
+    "show a history",
+    "history checkpoints/copy-task-10-batch-30000.safetensors",
+  );
   if (values.image !== undefined && positionals.length > DISTINCT_SERIES) {
     throw new UsageError(
       `Cannot chart ${positionals.length} runs: a chart tells at most ${DISTINCT_SERIES} apart ` +
