@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readCheckpoint } from "../lib/io/checkpoint.ts";
 import { readSafetensors, writeSafetensors } from "../lib/io/safetensors.ts";
 import { runScript } from "./helpers/run_deno.ts";
-import { TASKS, TINY } from "./helpers/task_scripts.ts";
+import { TASKS, TINY, TINY_MODEL } from "./helpers/task_scripts.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 
 /** Runs a task script with `args` in `cwd`. */
@@ -177,13 +177,10 @@ Deno.test("copy task CLI creates the default ./checkpoints folder and prints --h
 
 Deno.test("associative recall CLI trains, evaluates on longer lists of longer items and shows its history", async () => {
   await withTempDir(async (dir) => {
-    const tiny = ["controller_size=4", "memory_n=8", "memory_m=2", "sequence_width=2"];
     const train = await runTask(TASKS.associativeRecall, [
-      ...tiny.flatMap((assignment) => ["-p", assignment]),
+      ...TINY_MODEL,
       "-p",
       "num_batches=3",
-      "--backend",
-      "cpu",
       "--report-interval",
       "1",
       "--checkpoint-path",
@@ -225,13 +222,10 @@ Deno.test("associative recall CLI trains, evaluates on longer lists of longer it
 
 Deno.test("priority sort CLI trains with the paper's 5 head pairs and evaluates longer sequences", async () => {
   await withTempDir(async (dir) => {
-    const tiny = ["controller_size=4", "memory_n=8", "memory_m=2", "sequence_width=2"];
     const train = await runTask(TASKS.prioritySort, [
-      ...tiny.flatMap((assignment) => ["-p", assignment]),
+      ...TINY_MODEL,
       "-p",
       "num_batches=2",
-      "--backend",
-      "cpu",
       "--checkpoint-path",
       ".",
     ], dir);

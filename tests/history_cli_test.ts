@@ -13,7 +13,7 @@ import { encodePng } from "../lib/io/png.ts";
 import { paramLayout } from "../lib/params.ts";
 import { copyTask } from "../tasks/copy.ts";
 import { runScript } from "./helpers/run_deno.ts";
-import { TASKS, TINY } from "./helpers/task_scripts.ts";
+import { TASKS, TINY, TINY_MODEL } from "./helpers/task_scripts.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 
 const { copy: COPY, repeatCopy: REPEAT_COPY } = TASKS;
@@ -191,14 +191,9 @@ Deno.test("history rejects bad input with status 2 and one line, writing nothing
       Array.from({ length: 11 }, (_, seed) => craft(dir, "many", base, { seed, cost: [1] })),
     );
     const repeat = await runScript(REPEAT_COPY, [
-      "-p",
-      "controller_size=4",
-      "-p",
-      "memory_n=4",
+      ...TINY_MODEL,
       "-p",
       "num_batches=1",
-      "--backend",
-      "cpu",
       "--checkpoint-path",
       ".",
     ], dir);

@@ -13,8 +13,8 @@ export const TASKS = {
   prioritySort: new URL("../../tasks/priority_sort.ts", import.meta.url).pathname,
 };
 
-/** A copy-task NTM small enough to train a few batches in milliseconds, on the CPU. */
-export const TINY = [
+/** An NTM of any task small enough to train a few batches in milliseconds, on the CPU. */
+export const TINY_MODEL = [
   "-p",
   "controller_size=4",
   "-p",
@@ -23,8 +23,9 @@ export const TINY = [
   "memory_m=2",
   "-p",
   "sequence_width=2",
-  "-p",
-  "sequence_max_len=3",
   "--backend",
   "cpu",
 ];
+
+/** The tiny NTM on copy sequences of at most 3 vectors. */
+export const TINY = [...TINY_MODEL, "-p", "sequence_max_len=3"];
