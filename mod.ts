@@ -27,7 +27,8 @@
  * const model = new CpuNtm(layout, { capacity: 7 });
  * const input = new Float32Array(4 * 9);
  * input[3 * 9 + 8] = 1; // the delimiter
- * const outputs = model.forward(initParams(layout, 10), input, { inputSteps: 4, outputSteps: 3 });
+ * const steps = { inputSteps: 4, outputSteps: 3, outputStart: 4 };
+ * const outputs = model.forward(initParams(layout, 10), input, steps);
  * ```
  *
  * @example Evaluate a checkpoint on sequences of length 80 and draw the first
@@ -59,6 +60,7 @@
 export * from "./lib/config.ts";
 export * from "./lib/params.ts";
 export * from "./lib/random.ts";
+export * from "./lib/sequence_steps.ts";
 
 // Files: safetensors and checkpoints.
 export * from "./lib/io/safetensors.ts";
@@ -66,7 +68,7 @@ export * from "./lib/io/checkpoint.ts";
 export { writeFileAtomic } from "./lib/io/atomic_write.ts";
 
 // The CPU reference model and backend.
-export { CpuNtm, type CpuNtmOptions, type SequenceSteps } from "./lib/cpu/ntm.ts";
+export { CpuNtm, type CpuNtmOptions } from "./lib/cpu/ntm.ts";
 export type { HeadTape, LayerTape, Tape } from "./lib/cpu/tape.ts";
 export type { Allocate, Floats } from "./lib/cpu/floats.ts";
 export { type LinearKernels, plainKernels } from "./lib/cpu/linear_kernels.ts";

@@ -40,7 +40,7 @@ const REPEATS = 5;
 /** The copy task's default model: H 100, N 128, M 20, one read and one write head, batch 1. */
 const config = copyTask.config(resolveParams(copyTask.params, []));
 const length = 10;
-const steps = { inputSteps: length + 1, outputSteps: length };
+const steps = { inputSteps: length + 1, outputSteps: length, outputStart: length + 1 };
 const layout = paramLayout(config);
 const params = initParams(layout, 10);
 const optimizer = referenceRmsprop(1e-4);

@@ -94,7 +94,8 @@ export function associativeRecallElements(params: AssociativeRecallParams): Task
     outputs: W,
     steps(seed, batchNumber) {
       const items = randomInt(seed, batchNumber, 0, minItems, maxItems);
-      return { inputSteps: items * (L + 1) + L + 2, outputSteps: L, length: items };
+      const inputSteps = items * (L + 1) + L + 2;
+      return { inputSteps, outputSteps: L, outputStart: inputSteps, length: items };
     },
     input(seed, batchNumber, steps, t, b, i) {
       const items = steps.length;

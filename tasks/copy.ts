@@ -63,7 +63,7 @@ export function copyElements(params: CopyParams): TaskElements {
     outputs: W,
     steps(seed, batchNumber) {
       const length = randomInt(seed, batchNumber, 0, minLength, maxLength);
-      return { inputSteps: length + 1, outputSteps: length, length };
+      return { inputSteps: length + 1, outputSteps: length, outputStart: length + 1, length };
     },
     input(seed, batchNumber, steps, t, b, i) {
       const sequenceLength = steps.inputSteps - 1;

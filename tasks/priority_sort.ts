@@ -103,7 +103,7 @@ export function prioritySortElements(params: PrioritySortParams): TaskElements {
     batchSize: B,
     inputs: W + 2,
     outputs: W,
-    steps: () => ({ inputSteps: T + 1, outputSteps: S, length: T }),
+    steps: () => ({ inputSteps: T + 1, outputSteps: S, outputStart: T + 1, length: T }),
     input(seed, batchNumber, _steps, t, b, i) {
       // The delimiter step.
       if (t === T) return i === W + 1 ? 1 : 0;

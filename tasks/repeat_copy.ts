@@ -94,7 +94,8 @@ export function repeatCopyElements(
       const sequenceLength = randomInt(seed, batchNumber, 0, minLength, maxLength);
       const repeats = randomInt(seed, batchNumber, 1, minRepeats, maxRepeats);
       const outputSteps = sequenceLength * repeats + 1;
-      return { inputSteps: sequenceLength + 2, outputSteps, length: outputSteps };
+      const inputSteps = sequenceLength + 2;
+      return { inputSteps, outputSteps, outputStart: inputSteps, length: outputSteps };
     },
     input(seed, batchNumber, steps, t, b, i) {
       const sequenceLength = steps.inputSteps - 2;

@@ -6,6 +6,7 @@ import { runFixtureCpu } from "../lib/cpu/run_fixture.ts";
 import type { NTMConfig } from "../lib/config.ts";
 import { initParams, paramLayout } from "../lib/params.ts";
 import { randomBit, randomNormal } from "../lib/random.ts";
+import { type SequenceSteps, totalSteps } from "../lib/sequence_steps.ts";
 import { compareFixture, type Fixture, loadFixture } from "../lib/verify/fixture.ts";
 import { assertClose } from "./helpers/assert_close.ts";
 import { assertFixtureAgreement } from "./helpers/fixture_agreement.ts";
@@ -47,10 +48,10 @@ for (const name of FIXTURES) {
 }
 
 /** Relative error ‖analytic − numeric‖ / ‖numeric‖ of every trainable tensor, in float64. */
-function gradientCheck(config: NTMConfig, inputSteps: number, outputSteps: number, seed: number) {
+function gradientCheck(config: NTMConfig, steps: SequenceSteps, seed: number) {
+  const { inputSteps, outputSteps } = steps;
   const layout = paramLayout(config);
-  const steps = { inputSteps, outputSteps };
-  const model = new CpuNtm(layout, { capacity: inputSteps + outputSteps, precision: "float64" });
+  const model = new CpuNtm(layout, { capacity: totalSteps(steps), precision: "float64" });
   const params = new Float64Array(initParams(layout, seed));
   // Move away from the initial point so that no gradient is trivially small.
   for (let i = 0; i < layout.trainableSize; i++) params[i] += 0.3 * randomNormal(seed, 7, i);
@@ -85,7 +86,10 @@ function gradientCheck(config: NTMConfig, inputSteps: number, outputSteps: numbe
   return errors;
 }
 
-const gradientConfigs: { label: string; config: NTMConfig }[] = [
+/** Outputs after 4 input steps, as in every task but dynamic N-grams. */
+const ANSWER_AFTER_INPUT: SequenceSteps = { inputSteps: 4, outputSteps: 3, outputStart: 4 };
+
+const gradientConfigs: { label: string; config: NTMConfig; steps: SequenceSteps }[] = [
   {
     label: "heads [write, read, read] and a 2-layer controller",
     config: {
@@ -98,6 +102,7 @@ const gradientConfigs: { label: string; config: NTMConfig }[] = [
       heads: ["write", "read", "read"],
       batchSize: 2,
     },
+    steps: ANSWER_AFTER_INPUT,
   },
   {
     label: "N = 7 and M = 3",
@@ -111,6 +116,7 @@ const gradientConfigs: { label: string; config: NTMConfig }[] = [
       heads: ["read", "write"],
       batchSize: 2,
     },
+    steps: ANSWER_AFTER_INPUT,
   },
   {
     label: "two writes before a read, batch 3",
@@ -124,12 +130,27 @@ const gradientConfigs: { label: string; config: NTMConfig }[] = [
       heads: ["write", "write", "read"],
       batchSize: 3,
     },
+    steps: ANSWER_AFTER_INPUT,
+  },
+  {
+    label: "outputs trained from step 1 while the input runs to step 4",
+    config: {
+      inputs: 2,
+      outputs: 2,
+      controllerSize: 5,
+      controllerLayers: 1,
+      memoryN: 5,
+      memoryM: 3,
+      heads: ["read", "write"],
+      batchSize: 2,
+    },
+    steps: { inputSteps: 5, outputSteps: 5, outputStart: 1 },
   },
 ];
 
-for (const { label, config } of gradientConfigs) {
+for (const { label, config, steps } of gradientConfigs) {
   Deno.test(`CpuNtm.backward() matches finite differences within 1e-6 with ${label}`, () => {
-    const errors = gradientCheck(config, 4, 3, 11);
+    const errors = gradientCheck(config, steps, 11);
     const bad = Object.entries(errors).filter(([, error]) => !(error <= 1e-6));
     assert.deepEqual(bad, [], `relative errors: ${JSON.stringify(errors)}`);
   });

@@ -96,6 +96,7 @@ function smallEvaluation(): Evaluation {
       target: Float32Array.of(1, 0),
       inputSteps: 2,
       outputSteps: 1,
+      outputStart: 2,
       length: 1,
     },
     outputs: Float32Array.of(0.75, 0.25),

@@ -55,10 +55,17 @@ async function checkTask<S extends TaskSchema>(
       const batchNumber = first + index;
       await runKernels(context!, [data.kernel]);
       const expected = generateBatch(elements, seed, batchNumber);
-      const record = new Uint32Array((await readFloats(context!, steps, 0, 5)).buffer);
+      const record = new Uint32Array((await readFloats(context!, steps, 0, 6)).buffer);
       assert.deepEqual(
         Array.from(record),
-        [expected.inputSteps, expected.outputSteps, expected.length, batchNumber, index],
+        [
+          expected.inputSteps,
+          expected.outputSteps,
+          expected.outputStart,
+          expected.length,
+          batchNumber,
+          index,
+        ],
         `step record of batch ${batchNumber}`,
       );
       const input = await readFloats(context!, batch, 0, expected.inputSteps * B * I);

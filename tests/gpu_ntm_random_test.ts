@@ -20,6 +20,8 @@ interface Case {
   readonly config: NTMConfig;
   readonly inputSteps: number;
   readonly outputSteps: number;
+  /** T_in in three cases of four; in every fourth, earlier, so outputs overlap the input. */
+  readonly outputStart: number;
   /** Lanes per batch row of the fused kernels: 8 on llvmpipe, 128 or more on a real GPU. */
   readonly workgroupSize: number;
   /**
@@ -38,6 +40,7 @@ function drawCase(seed: number): Case {
     (_, k) => randomBit(seed, 2, k) ? "write" : "read",
   );
   heads[draw(1, 0, headCount - 1)] = "read";
+  const inputSteps = draw(9, 1, 5), outputSteps = draw(10, 1, 5);
   return {
     config: {
       inputs: draw(2, 1, 6),
@@ -49,18 +52,23 @@ function drawCase(seed: number): Case {
       heads,
       batchSize: draw(8, 1, 4),
     },
-    inputSteps: draw(9, 1, 5),
-    outputSteps: draw(10, 1, 5),
+    inputSteps,
+    outputSteps,
+    outputStart: seed % 4 === 0
+      ? draw(11, Math.max(0, inputSteps - outputSteps), inputSteps - 1)
+      : inputSteps,
     workgroupSize: [8, 16, 32, 64, 128, 256, 8, 16, 32, 64][seed % 10],
     backwardSteps: 1 + seed % 3,
     seed,
   };
 }
 
-function describe({ config, inputSteps, outputSteps, workgroupSize, backwardSteps }: Case): string {
+function describe(testCase: Case): string {
+  const { config, inputSteps, outputSteps, outputStart, workgroupSize, backwardSteps } = testCase;
   return `heads [${config.heads}], L ${config.controllerLayers}, N ${config.memoryN}, ` +
     `M ${config.memoryM}, H ${config.controllerSize}, I ${config.inputs}, O ${config.outputs}, ` +
-    `B ${config.batchSize}, T_in ${inputSteps}, T_out ${outputSteps}, ${workgroupSize} lanes, ` +
+    `B ${config.batchSize}, T_in ${inputSteps}, T_out ${outputSteps}, ` +
+    `outputs from step ${outputStart}, ${workgroupSize} lanes, ` +
     `${backwardSteps}-step backward dispatches`;
 }
 
@@ -73,8 +81,10 @@ Deno.test({
   async fn(t) {
     for (const testCase of CASES) {
       await t.step(describe(testCase), async () => {
-        const { config, inputSteps, outputSteps, workgroupSize, backwardSteps, seed } = testCase;
+        const { config, inputSteps, outputSteps, outputStart, workgroupSize, backwardSteps, seed } =
+          testCase;
         const layout = paramLayout(config);
+        // Room for T_in + T_out steps (at least 3), more than the sequence's outputStart + T_out.
         const capacity = inputSteps + outputSteps + 1;
         const loops = backwardLoops(ntmShape(layout, capacity, workgroupSize));
         const { batchSize: B, inputs: I, outputs: O } = config;
@@ -83,6 +93,7 @@ Deno.test({
           target: randomFloats(seed, 4, outputSteps * B * O, 0, 1).map(Math.round),
           inputSteps,
           outputSteps,
+          outputStart,
         };
         const gpu = await GpuNtm.create(context!, layout, {
           capacity,

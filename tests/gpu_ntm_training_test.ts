@@ -172,10 +172,16 @@ Deno.test({
           target: new Float32Array(outputSteps * 2 * 2),
           inputSteps,
           outputSteps,
+          outputStart: inputSteps,
           length: outputSteps,
         });
         assert.throws(() => model.writeBatch(batch(3, 2)), /holds at most 4/);
-        assert.throws(() => model.writeBatch(batch(2, 0)), /at least one input and one output/);
+        assert.throws(() => model.writeBatch(batch(2, 0)), /at least one output step, got/);
+        assert.throws(() => model.writeBatch(batch(0, 2)), /at least one input step, got 0/);
+        assert.throws(
+          () => model.writeBatch({ ...batch(3, 1), outputStart: 1 }),
+          /outputStart ≤ inputSteps ≤ outputStart \+ outputSteps must hold, got inputSteps 3, outputSteps 1, outputStart 1/,
+        );
         assert.throws(
           () => model.writeBatch({ ...batch(2, 2), input: new Float32Array(5) }),
           /input holds 5 values, \[2, 2, 3\] needs 12/,
@@ -232,6 +238,7 @@ Deno.test({
         target: bits(2, 3 * 2 * config.outputs),
         inputSteps: 3,
         outputSteps: 3,
+        outputStart: 3,
         length: 3,
       });
       await runKernels(context!, [...model.trainingStep, ...model.trainingStep]);

@@ -427,7 +427,10 @@ function checkTwinDeclarations<S extends TaskSchema>(
   for (const fn of ["task_steps", "task_input", "task_target"]) {
     assert.match(source, new RegExp(`\\bfn ${fn}\\(`));
   }
-  assert.match(source, /struct TaskSteps \{ input_steps: u32, output_steps: u32, length: u32 \}/);
+  assert.match(
+    source,
+    /struct TaskSteps \{ input_steps: u32, output_steps: u32, output_start: u32, length: u32 \}/,
+  );
   for (const value of Object.values(constants)) assert.equal(value, Math.fround(value));
 }
 

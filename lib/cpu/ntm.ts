@@ -24,6 +24,7 @@ import { type Allocate, type Floats, plainAllocator } from "./floats.ts";
 import { activateHead, activateHeadBackward } from "./head_activations.ts";
 import { type CpuKernels, plainCpuKernels } from "./kernels.ts";
 import { lstmBackward, lstmForward, type LstmWeights } from "./lstm.ts";
+import { checkSequenceSteps, type SequenceSteps, totalSteps } from "../sequence_steps.ts";
 import { sumRows } from "./sum.ts";
 import {
   allocateGradientTape,
@@ -35,7 +36,7 @@ import {
 
 /** How a CPU model computes. */
 export interface CpuNtmOptions {
-  /** Longest sequence (input plus output steps) the model will run. */
+  /** Longest sequence (`outputStart + T_out` steps) the model will run. */
   readonly capacity: number;
   /** Array precision; `float32` unless told otherwise. */
   readonly precision?: "float32" | "float64";
@@ -43,14 +44,6 @@ export interface CpuNtmOptions {
   readonly kernels?: CpuKernels;
   /** Where arrays come from (kernels that need their own memory supply one). */
   readonly allocate?: Allocate;
-}
-
-/** The sequence lengths of one forward pass. */
-export interface SequenceSteps {
-  /** Input steps T_in (the delimiter step included). */
-  readonly inputSteps: number;
-  /** Output steps T_out, fed zeros. */
-  readonly outputSteps: number;
 }
 
 interface Views {
@@ -150,7 +143,7 @@ export class CpuNtm {
   readonly #sizes: Sizes;
   /** The weighting every head starts from, `[N]`. */
   readonly #zeros: Floats;
-  #steps: SequenceSteps = { inputSteps: 0, outputSteps: 0 };
+  #steps: SequenceSteps = { inputSteps: 0, outputSteps: 0, outputStart: 0 };
 
   /** Sizes the workspace for `options.capacity` steps. */
   constructor(layout: ParamLayout, options: CpuNtmOptions) {
@@ -177,13 +170,15 @@ export class CpuNtm {
   }
 
   /**
-   * Runs a sequence: `input [T_in, B, I]` for the input phase, then zeros for `outputSteps`
-   * steps. Returns the outputs of the output phase, `[T_out, B, O]` (a view into the tape).
+   * Runs a sequence of `outputStart + T_out` steps: `input [T_in, B, I]` for the first T_in, then
+   * zeros. Returns the outputs of the T_out steps from `outputStart`, `[T_out, B, O]` (a view into
+   * the tape).
    */
   forward(params: Floats, input: Floats, steps: SequenceSteps): Floats {
     const config = this.layout.config;
     const { B, I, O, N, M, H, L, U, F, W, layerInputs, headWidths } = this.#sizes;
-    const S = steps.inputSteps + steps.outputSteps;
+    checkSequenceSteps(steps, "run the forward pass");
+    const S = totalSteps(steps);
     if (S > this.tape.capacity) {
       throw new RangeError(
         `Cannot run a sequence of ${S} steps: this model holds at most ${this.tape.capacity}`,
@@ -298,7 +293,7 @@ export class CpuNtm {
         }
       });
       // 6. Output, in the output phase only: y = sigmoid(W_o·[h, r…] + b_o).
-      if (t >= steps.inputSteps) {
+      if (t >= steps.outputStart) {
         const fcIn = tape.outputInput.subarray(t * B * F, (t + 1) * B * F);
         const y = tape.outputs.subarray(t * B * O, (t + 1) * B * O);
         for (let b = 0; b < B; b++) {
@@ -313,7 +308,7 @@ export class CpuNtm {
         for (let j = 0; j < B * O; j++) y[j] = sigmoid(y[j]);
       }
     }
-    return tape.outputs.subarray(steps.inputSteps * B * O, S * B * O);
+    return tape.outputs.subarray(steps.outputStart * B * O, S * B * O);
   }
 
   /**
@@ -324,8 +319,8 @@ export class CpuNtm {
   backward(params: Floats, dOutputs: Floats, grads: Floats): void {
     const config = this.layout.config;
     const { B, I, O, N, M, H, L, U, F, W, layerInputs, headWidths } = this.#sizes;
-    const { inputSteps, outputSteps } = this.#steps;
-    const S = inputSteps + outputSteps;
+    const { outputSteps, outputStart } = this.#steps;
+    const S = totalSteps(this.#steps);
     if (S === 0) throw new Error("Cannot run the backward pass: no forward pass has run");
     if (dOutputs.length !== outputSteps * B * O) {
       throw new RangeError(
@@ -344,10 +339,10 @@ export class CpuNtm {
       const dTop = d.dh[L - 1];
       d.dReadNext.forEach((next, read) => d.dRead[read].set(next));
       // 6. Output layer.
-      if (t >= inputSteps) {
+      if (t >= outputStart) {
         const y = tape.outputs.subarray(t * B * O, (t + 1) * B * O);
         const dLogits = d.dLogits.subarray(t * B * O, (t + 1) * B * O);
-        const dy = dOutputs.subarray((t - inputSteps) * B * O, (t - inputSteps + 1) * B * O);
+        const dy = dOutputs.subarray((t - outputStart) * B * O, (t - outputStart + 1) * B * O);
         for (let j = 0; j < B * O; j++) dLogits[j] = dy[j] * ((1 - y[j]) * y[j]);
         d.dOutputInput.fill(0);
         kernels.matTVecAdd(d.dOutputInput, p.fcWeight, dLogits, O, F, B);
@@ -506,8 +501,8 @@ export class CpuNtm {
       kernels.outerAdd(g.heads[k].weight, d.dRaw[k], hTops, width, H, S * B);
       sumRows(g.heads[k].bias, d.dRaw[k], S * B, width);
     });
-    const dLogits = d.dLogits.subarray(inputSteps * B * O, S * B * O);
-    const fcIn = tape.outputInput.subarray(inputSteps * B * F, S * B * F);
+    const dLogits = d.dLogits.subarray(outputStart * B * O, S * B * O);
+    const fcIn = tape.outputInput.subarray(outputStart * B * F, S * B * F);
     kernels.outerAdd(g.fcWeight, dLogits, fcIn, O, F, outputSteps * B);
     sumRows(g.fcBias, dLogits, outputSteps * B, O);
   }
@@ -515,14 +510,14 @@ export class CpuNtm {
   /** Head `k`'s weightings at every step of the last sequence, `[S, B, N]`. */
   weightings(k: number): Floats {
     const { batchSize: B, memoryN: N } = this.layout.config;
-    const S = this.#steps.inputSteps + this.#steps.outputSteps;
+    const S = totalSteps(this.#steps);
     return this.tape.heads[k].w.subarray(0, S * B * N);
   }
 
   /** The memory after the last step of the last sequence, `[B, N, M]`. */
   finalMemory(): Floats {
     const { batchSize: B, memoryN: N, memoryM: M } = this.layout.config;
-    const S = this.#steps.inputSteps + this.#steps.outputSteps;
+    const S = totalSteps(this.#steps);
     const last = S * writeCount(this.layout.config);
     return this.tape.memory.subarray(last * B * N * M, (last + 1) * B * N * M);
   }

@@ -9,6 +9,7 @@ import type { Fixture, FixtureRun } from "../verify/fixture.ts";
 import { bceLoss, bceLossBackward } from "./loss.ts";
 import { CpuNtm, type CpuNtmOptions } from "./ntm.ts";
 import { rmspropStep } from "./rmsprop.ts";
+import { totalSteps } from "../sequence_steps.ts";
 
 /** The kernels a fixture run computes with, and where their arrays come from. */
 export type FixtureKernels = Pick<CpuNtmOptions, "kernels" | "allocate">;
@@ -22,9 +23,8 @@ export function runFixtureCpu(
   precision: "float32" | "float64" = "float32",
   kernels: FixtureKernels = {},
 ): FixtureRun {
-  const { layout, inputSteps, outputSteps } = fixture;
-  const steps = { inputSteps, outputSteps };
-  const model = new CpuNtm(layout, { capacity: inputSteps + outputSteps, precision, ...kernels });
+  const { layout } = fixture;
+  const model = new CpuNtm(layout, { capacity: totalSteps(fixture), precision, ...kernels });
   const params = model.allocate(layout.size);
   params.set(fixture.params);
   const input = model.allocate(fixture.input.length);
@@ -36,7 +36,7 @@ export function runFixtureCpu(
     momentumBuffer: model.allocate(layout.trainableSize),
   };
   const gradientStep = () => {
-    const outputs = model.forward(params, input, steps);
+    const outputs = model.forward(params, input, fixture);
     bceLossBackward(outputs, fixture.target, dOutputs);
     model.backward(params, dOutputs, grads);
     return outputs;

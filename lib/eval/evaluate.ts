@@ -8,6 +8,7 @@
 import type { HeadKind, NTMConfig } from "../config.ts";
 import { bceLoss, bitCost } from "../cpu/loss.ts";
 import type { CpuNtm } from "../cpu/ntm.ts";
+import { totalSteps } from "../sequence_steps.ts";
 import type { TaskBatch } from "../train/task.ts";
 
 /** Where one head attended over a whole sequence. */
@@ -16,7 +17,7 @@ export interface HeadWeighting {
   readonly kind: HeadKind;
   /** Its position in the config's head list, from 0. */
   readonly index: number;
-  /** Its final weighting `w` at every step, `[T_in + T_out, B, N]`. */
+  /** Its final weighting `w` at every step, `[outputStart + T_out, B, N]`. */
   readonly weights: Float32Array;
 }
 
@@ -26,7 +27,7 @@ export interface Evaluation {
   readonly config: NTMConfig;
   /** The batch: its inputs, targets and lengths. */
   readonly batch: TaskBatch;
-  /** The network's outputs of the output phase, `[T_out, B, O]`, in [0, 1]. */
+  /** The network's trained outputs (the T_out steps from `outputStart`), `[T_out, B, O]`. */
   readonly outputs: Float32Array;
   /** Binary cross-entropy of the outputs against the targets, as in training. */
   readonly loss: number;
@@ -61,7 +62,7 @@ export function evaluateBatch(
     );
   }
   const { batchSize: B, memoryN: N } = layout.config;
-  const steps = batch.inputSteps + batch.outputSteps;
+  const steps = totalSteps(batch);
   const outputs = Float32Array.from(model.forward(params, batch.input, batch));
   return {
     config: layout.config,

@@ -9,6 +9,7 @@
 
 import type { NTMConfig } from "../config.ts";
 import type { RgbImage } from "../io/png.ts";
+import { totalSteps } from "../sequence_steps.ts";
 import type { Evaluation } from "./evaluate.ts";
 import { GLYPH_HEIGHT, textWidth } from "./font.ts";
 import { BACKGROUND, blankImage, drawText, fillRect, LABEL_COLOUR } from "./raster.ts";
@@ -164,12 +165,14 @@ export function evaluationPicture(
       `Cannot draw with scale ${scale}: it must be an integer from 1 to ${MAX_PICTURE_SCALE}`,
     );
   }
-  const T = batch.inputSteps;
-  const steps = batch.inputSteps + batch.outputSteps;
+  const { inputSteps, outputStart } = batch;
+  const steps = totalSteps(batch);
   const values: PanelValues[] = [
-    (row, t) => t < T ? batch.input[(t * B + sequence) * I + row] : undefined,
-    (row, t) => t >= T ? batch.target[((t - T) * B + sequence) * O + row] : undefined,
-    (row, t) => t >= T ? outputs[((t - T) * B + sequence) * O + row] : undefined,
+    (row, t) => t < inputSteps ? batch.input[(t * B + sequence) * I + row] : undefined,
+    (row, t) =>
+      t >= outputStart ? batch.target[((t - outputStart) * B + sequence) * O + row] : undefined,
+    (row, t) =>
+      t >= outputStart ? outputs[((t - outputStart) * B + sequence) * O + row] : undefined,
     ...weightings.map((head) => (row: number, t: number) =>
       head.weights[(t * B + sequence) * N + row]
     ),

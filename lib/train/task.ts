@@ -14,32 +14,27 @@
 import { headPairs, type NTMConfig, parseHeads, UsageError, validateConfig } from "../config.ts";
 import { referenceRmsprop, type RmspropSettings } from "../cpu/rmsprop.ts";
 import { initParams, type ParamLayout, paramLayout } from "../params.ts";
+import type { SequenceSteps } from "../sequence_steps.ts";
 import { freshState, type TrainingSetup, type TrainingState } from "./backend.ts";
 
 /** One batch of a task: inputs, targets and the sequence lengths they share. */
-export interface TaskBatch {
-  /** Input steps, `[T_in, B, I]`; the output phase is fed zeros. */
+export interface TaskBatch extends TaskSteps {
+  /** Input steps, `[T_in, B, I]`; the steps after them are fed zeros. */
   readonly input: Float32Array;
-  /** Targets of the output phase, `[T_out, B, O]`. */
+  /** Targets of the steps from `outputStart`, `[T_out, B, O]`. */
   readonly target: Float32Array;
-  /** T_in. */
-  readonly inputSteps: number;
-  /** T_out. */
-  readonly outputSteps: number;
-  /**
-   * The length the training history records, per task: the reference's `y.size(0)` for copy and
-   * repeat copy, the item count for associative recall, the vectors in for priority sort.
-   */
-  readonly length: number;
 }
 
-/** The lengths of one batch, shared by every sequence in it (WGSL: `struct TaskSteps`). */
-export interface TaskSteps {
-  /** T_in: steps fed during the input phase. */
-  readonly inputSteps: number;
-  /** T_out: steps whose outputs are trained. */
-  readonly outputSteps: number;
-  /** What the history records as the length (see `TaskBatch.length`). */
+/**
+ * The lengths of one batch, shared by every sequence in it (WGSL: `struct TaskSteps`): its phases,
+ * and the length its training history records.
+ */
+export interface TaskSteps extends SequenceSteps {
+  /**
+   * The length the training history records, per task: the reference's `y.size(0)` for copy and
+   * repeat copy, the item count for associative recall, the vectors in for priority sort, the
+   * bits for dynamic N-grams.
+   */
   readonly length: number;
 }
 
@@ -65,7 +60,7 @@ export interface TaskElements {
     b: number,
     i: number,
   ): number;
-  /** Target `o` of sequence `b` at output step `t < outputSteps`. */
+  /** Target `o` of sequence `b` at output step `t < outputSteps` (step `outputStart + t`). */
   target(
     seed: number,
     batchNumber: number,
@@ -167,8 +162,8 @@ export function headsParam(description: string): HeadsParamSpec {
  * `shaders/common/random.wgsl`, `shaders/ntm/shape.wgsl` (which declares the overrides BATCH,
  * INPUTS and OUTPUTS) and `shaders/common/task_bits.wgsl` (`task_bit_index`, the twin of
  * `bitIndex`); the source declares the task's own overrides, `struct TaskSteps
- * { input_steps: u32, output_steps: u32, length: u32 }`, and `task_steps`, `task_input`,
- * `task_target` with the signatures of `TaskElements` (all u32 but the f32 results).
+ * { input_steps: u32, output_steps: u32, output_start: u32, length: u32 }`, and `task_steps`,
+ * `task_input`, `task_target` with the signatures of `TaskElements` (all u32 but the f32 results).
  */
 export interface TaskGpuTwin<S extends ParamSchema> {
   /** The WGSL source. */
@@ -219,7 +214,7 @@ export interface TaskDefinition<S extends TaskSchema = TaskSchema> {
   readonly dataParams: readonly (keyof S & string)[];
   /** A batch's lengths as the reports show them: `Length: 5`, `Length: 5 Repeats: 3`. */
   describe(steps: TaskSteps): string;
-  /** The longest sequence (input plus output steps) the task generates. */
+  /** The longest sequence (`outputStart + T_out` steps) the task generates. */
   capacity(params: ParamValues<S>): number;
   /** The data, as element functions. */
   elements(params: ParamValues<S>): TaskElements;

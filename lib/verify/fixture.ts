@@ -14,17 +14,17 @@ import {
 } from "../io/safetensors.ts";
 import { fromReferenceTensors, type ParamEntry, type ParamLayout, paramLayout } from "../params.ts";
 import { referenceRmsprop, type RmspropSettings } from "../cpu/rmsprop.ts";
+import type { SequenceSteps } from "../sequence_steps.ts";
 
-/** A fixture, loaded: its config, its batch, and every stored tensor. */
-export interface Fixture {
+/**
+ * A fixture, loaded: its config, its batch, and every stored tensor. Its outputs follow its input
+ * (`outputStart` is T_in), as in every task of the reference.
+ */
+export interface Fixture extends SequenceSteps {
   /** Where it was read from (a path), for error messages. */
   readonly source: string;
   /** The store layout of the fixture's config. */
   readonly layout: ParamLayout;
-  /** T_in: steps of the input phase. */
-  readonly inputSteps: number;
-  /** T_out: steps of the output phase. */
-  readonly outputSteps: number;
   /** Its `rmsprop` settings, or the reference's RMSprop at its `lr`. */
   readonly optimizer: RmspropSettings;
   /** The parameters before training, as a flat store. */
@@ -169,6 +169,7 @@ export function fixtureFromSafetensors(file: Safetensors, source: string): Fixtu
     layout,
     inputSteps,
     outputSteps,
+    outputStart: inputSteps,
     optimizer,
     params: fromReferenceTensors(layout, file.tensors, "param.", what),
     input,

@@ -106,7 +106,7 @@ fn save_carried(b: u32, lane: u32) {
 
 // ---- 6. Output layer: dLogits from the BCE loss, then into h and the reads.
 fn output_backward(b: u32, t: u32, lane: u32) {
-  let output_step = t - steps.input_steps;
+  let output_step = t - steps.output_start;
   let scale = 1.0 / f32(steps.output_steps * BATCH * OUTPUTS);
   for (var o = lane; o < OUTPUTS; o += WORKGROUP_SIZE) {
     let y = tape[tape_outputs(t, b) + o];
@@ -449,11 +449,11 @@ fn main(
   @builtin(workgroup_id) group: vec3<u32>,
 ) {
   let b = group.x;
-  let input_steps = steps.input_steps;
-  let total_steps = input_steps + steps.output_steps;
+  let output_start = steps.output_start;
+  let total = total_steps(steps);
   // This dispatch's steps, counted from the last; none when the sequence ends before them.
   let first = step_range.first;
-  let end = min(first + step_range.count, total_steps);
+  let end = min(first + step_range.count, total);
   if (first >= end) {
     return;
   }
@@ -464,8 +464,8 @@ fn main(
   load_carried(b, lane);
   workgroupBarrier();
   for (var step = first; step < end; step++) {
-    let t = total_steps - 1u - step;
-    if (t >= input_steps) {
+    let t = total - 1u - step;
+    if (t >= output_start) {
       output_backward(b, t, lane);
     }
     for (var q = 0u; q < HEADS; q++) {

@@ -130,7 +130,7 @@ fn load_state(b: u32, t: u32, lane: u32) {
   }
 }
 
-// ---- 1. Controller input u = [x, r_prev…] (x = 0 in the output phase).
+// ---- 1. Controller input u = [x, r_prev…] (x = 0 after the input steps).
 fn gather_controller_input(b: u32, t: u32, lane: u32) {
   for (var c4 = lane; c4 < CONTROLLER_VEC4S; c4 += WORKGROUP_SIZE) {
     var u = vec4<f32>();
@@ -398,11 +398,11 @@ fn main(
   @builtin(workgroup_id) group: vec3<u32>,
 ) {
   let b = group.x;
-  let input_steps = steps.input_steps;
-  let total_steps = input_steps + steps.output_steps;
+  let output_start = steps.output_start;
+  let total = total_steps(steps);
   // This dispatch's steps; none when the sequence ends before them.
   let first = step_range.first;
-  let end = min(first + step_range.count, total_steps);
+  let end = min(first + step_range.count, total);
   if (first >= end) {
     return;
   }
@@ -424,7 +424,7 @@ fn main(
     for (var k = 0u; k < HEADS; k++) {
       head_step(b, t, k, lane);
     }
-    if (t >= input_steps) {
+    if (t >= output_start) {
       output_step(b, t, lane);
     }
   }

@@ -22,7 +22,7 @@ fn main(@builtin(local_invocation_index) lane: u32) {
   for (var e = lane; e < count; e += WORKGROUP_SIZE) {
     let step = e / per_step;
     let within = e % per_step;
-    let y = tape[TAPE_OUTPUTS + (steps.input_steps + step) * per_step + within];
+    let y = tape[TAPE_OUTPUTS + (steps.output_start + step) * per_step + within];
     let expected = batch[BATCH_TARGET + step * per_step + within];
     loss += bce_element(y, expected);
     errors += bit_error(y, expected);

@@ -105,15 +105,22 @@ override GRAD_WEIGHTS: u32;       // carried between steps
 override BATCH_TARGET: u32;
 
 // The lengths and numbering of the batch being trained (written by the data kernel, or by the
-// host when it supplies a batch).
+// host when it supplies a batch). The sequence runs output_start + output_steps steps: the first
+// input_steps are fed the batch's input, the output_steps from output_start are trained
+// (lib/sequence_steps.ts).
 struct StepRecord {
   input_steps: u32,
   output_steps: u32,
+  output_start: u32,
   // What the history records as the sequence length.
   length: u32,
   batch_number: u32,
   // Where the loss kernel files this batch's record.
   record: u32,
+}
+
+fn total_steps(record: StepRecord) -> u32 {
+  return record.output_start + record.output_steps;
 }
 
 // The steps one dispatch of the fused forward or backward kernel runs: `count` steps from

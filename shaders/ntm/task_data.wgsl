@@ -50,7 +50,14 @@ fn main(@builtin(local_invocation_index) lane: u32) {
   // Every lane has read the counter before it moves on.
   storageBarrier();
   if (lane == 0u) {
-    steps = StepRecord(lengths.input_steps, lengths.output_steps, lengths.length, batch_number, record);
+    steps = StepRecord(
+      lengths.input_steps,
+      lengths.output_steps,
+      lengths.output_start,
+      lengths.length,
+      batch_number,
+      record,
+    );
     counter = Counter(batch_number + 1u, record + 1u);
   }
 }

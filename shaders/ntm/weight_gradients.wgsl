@@ -132,10 +132,10 @@ fn main(
   var row_begin = 0u;
   var row_end = BATCH;
   if (job.rows == ROWS_ALL_STEPS) {
-    row_end = (steps.input_steps + steps.output_steps) * BATCH;
+    row_end = total_steps(steps) * BATCH;
   } else if (job.rows == ROWS_OUTPUT_STEPS) {
-    row_begin = steps.input_steps * BATCH;
-    row_end = (steps.input_steps + steps.output_steps) * BATCH;
+    row_begin = steps.output_start * BATCH;
+    row_end = total_steps(steps) * BATCH;
   }
 
   // Lanes past the edge of C read clamped rows and drop their sums at the store. (The branch on

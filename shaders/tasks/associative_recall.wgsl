@@ -13,7 +13,7 @@ override ITEM_LEN: u32;
 override MIN_ITEMS: u32;
 override MAX_ITEMS: u32;
 
-struct TaskSteps { input_steps: u32, output_steps: u32, length: u32 }
+struct TaskSteps { input_steps: u32, output_steps: u32, output_start: u32, length: u32 }
 
 // The index in the list, from 0, of sequence b's query item among `items`: drawn at the index of
 // the first bit of row items·L, which no item uses.
@@ -37,7 +37,8 @@ fn associative_recall_item_bit(
 
 fn task_steps(seed: u32, batch_number: u32) -> TaskSteps {
   let items = random_int(seed, batch_number, 0u, MIN_ITEMS, MAX_ITEMS);
-  return TaskSteps(items * (ITEM_LEN + 1u) + ITEM_LEN + 2u, ITEM_LEN, items);
+  let input_steps = items * (ITEM_LEN + 1u) + ITEM_LEN + 2u;
+  return TaskSteps(input_steps, ITEM_LEN, input_steps, items);
 }
 
 fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i: u32) -> f32 {

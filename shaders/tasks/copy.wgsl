@@ -10,11 +10,11 @@ override SEQUENCE_WIDTH: u32;
 override SEQUENCE_MIN_LEN: u32;
 override SEQUENCE_MAX_LEN: u32;
 
-struct TaskSteps { input_steps: u32, output_steps: u32, length: u32 }
+struct TaskSteps { input_steps: u32, output_steps: u32, output_start: u32, length: u32 }
 
 fn task_steps(seed: u32, batch_number: u32) -> TaskSteps {
   let length = random_int(seed, batch_number, 0u, SEQUENCE_MIN_LEN, SEQUENCE_MAX_LEN);
-  return TaskSteps(length + 1u, length, length);
+  return TaskSteps(length + 1u, length, length + 1u, length);
 }
 
 fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i: u32) -> f32 {

@@ -11,7 +11,7 @@ override SEQUENCE_WIDTH: u32;
 override SEQUENCE_LEN: u32;
 override SORTED_LEN: u32;
 
-struct TaskSteps { input_steps: u32, output_steps: u32, length: u32 }
+struct TaskSteps { input_steps: u32, output_steps: u32, output_start: u32, length: u32 }
 
 // The priority of vector j of sequence b, drawn at the index of row T + j's first bit: 2u - 1 for
 // a 24-bit uniform u, exact in f32.
@@ -41,7 +41,7 @@ fn priority_sort_ranked(seed: u32, batch_number: u32, rank: u32, b: u32) -> u32 
 }
 
 fn task_steps(seed: u32, batch_number: u32) -> TaskSteps {
-  return TaskSteps(SEQUENCE_LEN + 1u, SORTED_LEN, SEQUENCE_LEN);
+  return TaskSteps(SEQUENCE_LEN + 1u, SORTED_LEN, SEQUENCE_LEN + 1u, SEQUENCE_LEN);
 }
 
 fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i: u32) -> f32 {

@@ -17,13 +17,13 @@ override REPEAT_MAX: u32;
 override REPEAT_MEAN: f32;
 override REPEAT_SCALE: f32;
 
-struct TaskSteps { input_steps: u32, output_steps: u32, length: u32 }
+struct TaskSteps { input_steps: u32, output_steps: u32, output_start: u32, length: u32 }
 
 fn task_steps(seed: u32, batch_number: u32) -> TaskSteps {
   let sequence_length = random_int(seed, batch_number, 0u, SEQUENCE_MIN_LEN, SEQUENCE_MAX_LEN);
   let repeats = random_int(seed, batch_number, 1u, REPEAT_MIN, REPEAT_MAX);
   let output_steps = sequence_length * repeats + 1u;
-  return TaskSteps(sequence_length + 2u, output_steps, output_steps);
+  return TaskSteps(sequence_length + 2u, output_steps, sequence_length + 2u, output_steps);
 }
 
 fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i: u32) -> f32 {

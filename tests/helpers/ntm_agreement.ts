@@ -12,6 +12,7 @@ import { type RmspropSettings, rmspropStep } from "../../lib/cpu/rmsprop.ts";
 import { runKernels } from "../../lib/gpu/context.ts";
 import type { GpuNtm } from "../../lib/gpu/ntm/model.ts";
 import type { ParamLayout } from "../../lib/params.ts";
+import { type SequenceSteps, totalSteps } from "../../lib/sequence_steps.ts";
 import { assertClose } from "./assert_close.ts";
 
 /** NTM-SPEC: values within 1e-5 absolute, gradients within 1e-4 relative or 1e-6 absolute. */
@@ -21,13 +22,11 @@ const GRADIENT = { atol: 1e-6, rtol: 1e-4 };
 const STEP = { atol: 1e-6, rtol: 0 };
 
 /** A batch with its lengths. */
-export interface StepBatch {
+export interface StepBatch extends SequenceSteps {
   /** `[T_in, B, I]`. */
   readonly input: Float32Array;
   /** `[T_out, B, O]`. */
   readonly target: Float32Array;
-  readonly inputSteps: number;
-  readonly outputSteps: number;
 }
 
 /**
@@ -42,9 +41,9 @@ export async function assertTrainingStepMatchesCpu(
   batch: StepBatch,
   optimizer: RmspropSettings,
 ): Promise<void> {
-  const { input, target, inputSteps, outputSteps } = batch;
-  const steps = { inputSteps, outputSteps };
-  const total = inputSteps + outputSteps;
+  const { input, target, inputSteps, outputSteps, outputStart } = batch;
+  const steps = { inputSteps, outputSteps, outputStart };
+  const total = totalSteps(steps);
   const { config } = layout;
   const cpu = new CpuNtm(layout, { capacity: total });
   const expected = cpu.forward(params, input, steps);
@@ -58,7 +57,7 @@ export async function assertTrainingStepMatchesCpu(
   gpu.writeOptimizerState(new Float32Array(trainable), new Float32Array(trainable));
   gpu.writeBatch({ input, target, ...steps, length: outputSteps });
   await runKernels(gpu.context, gpu.trainingStep);
-  const outputs = await gpu.readOutputs(inputSteps, outputSteps);
+  const outputs = await gpu.readOutputs(steps);
   assertClose(outputs, expected, VALUE, "outputs");
   const [record] = await gpu.readRecords(1);
   assertClose([record.loss], [bceLoss(expected, target)], VALUE, "loss");

@@ -11,6 +11,7 @@ import { UsageError } from "../../config.ts";
 import type { RmspropSettings } from "../../cpu/rmsprop.ts";
 import { writeCount } from "../../cpu/tape.ts";
 import type { ParamLayout } from "../../params.ts";
+import { checkSequenceSteps, type SequenceSteps, totalSteps } from "../../sequence_steps.ts";
 import {
   checked,
   checkLoopIterations,
@@ -132,15 +133,11 @@ export function fittingWorkgroupSize(
 }
 
 /** A batch the host supplies, with its lengths. */
-export interface HostBatch {
+export interface HostBatch extends SequenceSteps {
   /** `[T_in, B, I]`. */
   readonly input: Float32Array;
   /** `[T_out, B, O]`. */
   readonly target: Float32Array;
-  /** T_in. */
-  readonly inputSteps: number;
-  /** T_out. */
-  readonly outputSteps: number;
   /** The sequence length T the training history records. */
   readonly length: number;
 }
@@ -388,17 +385,15 @@ export class GpuNtm {
   /** Uploads a batch and its step record (its loss goes to record `record`). */
   writeBatch(batch: HostBatch, record = 0): void {
     const { batchSize: B, inputs: I, outputs: O } = this.shape.config;
-    const total = batch.inputSteps + batch.outputSteps;
+    checkSequenceSteps(batch, "upload a batch");
+    const total = totalSteps(batch);
     if (total > this.shape.capacity) {
       throw new UsageError(
         `Cannot run a batch of ${total} steps: this model holds at most ${this.shape.capacity}`,
       );
     }
-    if (batch.inputSteps < 1 || batch.outputSteps < 1) {
-      throw new RangeError(
-        `Cannot upload a batch: it needs at least one input and one output step, got ` +
-          `${batch.inputSteps} and ${batch.outputSteps}`,
-      );
+    if (batch.inputSteps < 1) {
+      throw new RangeError(`Cannot upload a batch: it needs at least one input step, got 0`);
     }
     if (batch.input.length !== batch.inputSteps * B * I) {
       throw new RangeError(
@@ -417,7 +412,14 @@ export class GpuNtm {
     upload(
       this.context,
       this.buffers.steps,
-      new Uint32Array([batch.inputSteps, batch.outputSteps, batch.length, 0, record]),
+      new Uint32Array([
+        batch.inputSteps,
+        batch.outputSteps,
+        batch.outputStart,
+        batch.length,
+        0,
+        record,
+      ]),
     );
   }
 
@@ -436,10 +438,11 @@ export class GpuNtm {
     return readFloats(this.context, this.buffers.tape, offset, count);
   }
 
-  /** The outputs of the output phase of a batch, `[T_out, B, O]`. */
-  readOutputs(inputSteps: number, outputSteps: number): Promise<Float32Array> {
+  /** The trained outputs of a batch with these steps, `[T_out, B, O]`. */
+  readOutputs(steps: SequenceSteps): Promise<Float32Array> {
     const { batchSize: B, outputs: O } = this.shape.config;
-    return this.readTape(this.shape.tape.forward.outputs + inputSteps * B * O, outputSteps * B * O);
+    const first = this.shape.tape.forward.outputs + steps.outputStart * B * O;
+    return this.readTape(first, steps.outputSteps * B * O);
   }
 
   /** Head k's weightings at each of the first `steps` steps, `[S, B, N]`. */

@@ -8,12 +8,13 @@
 
 import { type GpuContext, runKernels } from "../context.ts";
 import type { Fixture, FixtureRun } from "../../verify/fixture.ts";
+import { totalSteps } from "../../sequence_steps.ts";
 import { GpuNtm } from "./model.ts";
 
 /** Computes everything a fixture holds, on the GPU, in float32. */
 export async function runFixtureWebgpu(context: GpuContext, fixture: Fixture): Promise<FixtureRun> {
-  const { layout, inputSteps, outputSteps } = fixture;
-  const steps = inputSteps + outputSteps;
+  const { layout, inputSteps, outputSteps, outputStart } = fixture;
+  const steps = totalSteps(fixture);
   const model = await GpuNtm.create(context, layout, {
     capacity: steps,
     optimizer: fixture.optimizer,
@@ -25,10 +26,11 @@ export async function runFixtureWebgpu(context: GpuContext, fixture: Fixture): P
       target: fixture.target,
       inputSteps,
       outputSteps,
+      outputStart,
       length: outputSteps,
     });
     await runKernels(context, model.trainingStep);
-    const output = await model.readOutputs(inputSteps, outputSteps);
+    const output = await model.readOutputs(fixture);
     const [record] = await model.readRecords(1);
     const weightings = await Promise.all(
       layout.config.heads.map((_, k) => model.readWeightings(k, steps)),
