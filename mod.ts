@@ -118,6 +118,14 @@ export {
   type PrioritySortParamSpecs,
   prioritySortTask,
 } from "./tasks/priority_sort.ts";
+export {
+  type DynamicNgramsParams,
+  dynamicNgramsParams,
+  type DynamicNgramsParamSpecs,
+  dynamicNgramsTask,
+  ngramSequence,
+  optimalPredictions,
+} from "./tasks/dynamic_ngrams.ts";
 
 // Evaluation: trained models on new data, training histories, and pictures of both.
 export * from "./lib/eval/evaluate.ts";

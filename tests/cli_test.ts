@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { readCheckpoint } from "../lib/io/checkpoint.ts";
+import { resolveParams } from "../lib/cli/params.ts";
+import { generateBatch } from "../lib/train/task.ts";
+import { measurePredictions } from "../lib/eval/evaluate.ts";
+import { dynamicNgramsTask, optimalPredictions } from "../tasks/dynamic_ngrams.ts";
 import { readSafetensors, writeSafetensors } from "../lib/io/safetensors.ts";
 import { runScript } from "./helpers/run_deno.ts";
-import { TASKS, TINY, TINY_MODEL } from "./helpers/task_scripts.ts";
+import { TASKS, TINY, TINY_MODEL, TINY_NTM } from "./helpers/task_scripts.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 
 /** Runs a task script with `args` in `cwd`. */
@@ -247,6 +251,66 @@ Deno.test("priority sort CLI trains with the paper's 5 head pairs and evaluates 
     ], dir);
     assert.equal(evaluation.code, 0, evaluation.stderr);
     assert.match(evaluation.stdout, /^Batch 1 Length: 30 Sorted: 30 Loss: [\d.]+ Cost: [\d.]+$/m);
+  });
+});
+
+Deno.test("dynamic N-grams CLI trains, and evaluates beside the Bayesian optimum", async () => {
+  await withTempDir(async (dir) => {
+    const train = await runTask(TASKS.dynamicNgrams, [
+      ...TINY_NTM,
+      "-p",
+      "sequence_len=20",
+      "-p",
+      "num_batches=2",
+      "--checkpoint-path",
+      ".",
+    ], dir);
+    assert.equal(train.code, 0, train.stderr);
+    assert.match(train.stdout, /^Model: 1 inputs, 1 outputs, .*, sequences up to 19 steps$/m);
+    const checkpoint = "dynamic-ngrams-task-1000-batch-2.safetensors";
+    const { history } = await readCheckpoint(`${dir}/${checkpoint}`);
+    assert.deepEqual(history.seq_lengths, [20, 20]);
+    const evaluation = await runTask(TASKS.dynamicNgrams, [
+      "evaluate",
+      checkpoint,
+      "-p",
+      "sequence_len=30",
+      "--batches",
+      "2",
+      "--image",
+      "bits.png",
+    ], dir);
+    assert.equal(evaluation.code, 0, evaluation.stderr);
+    // The optimum's measures, on the data evaluate draws (seed 1001, the training seed + 1).
+    const params = resolveParams(dynamicNgramsTask.params, ["sequence_len=30"]);
+    const elements = dynamicNgramsTask.elements(params);
+    const optimum = [1, 2].map((batchNumber) => {
+      const batch = generateBatch(elements, 1001, batchNumber);
+      return measurePredictions(optimalPredictions(params, batch), batch, 1);
+    });
+    optimum.forEach(({ loss, cost }, index) => {
+      const line = new RegExp(
+        `^Batch ${index + 1} Bits: 30 Loss: [\\d.]+ Cost: [\\d.]+ Bayesian optimum: ` +
+          `Loss: ${loss.toFixed(6)} Cost: ${cost.toFixed(2)}$`,
+        "m",
+      );
+      assert.match(evaluation.stdout, line);
+    });
+    const meanBits = (optimum[0].crossEntropyBits + optimum[1].crossEntropyBits) / 2;
+    const mean = evaluation.stdout.match(/^Mean of 2 batch\(es\): Loss: ([\d.]+) Cost: [\d.]+ /m);
+    assert.ok(mean !== null, evaluation.stdout);
+    // Cross-entropy per sequence: the mean loss over 29 predictions, in bits.
+    const bits = Number(mean[1]) * 29 / Math.LN2;
+    const crossEntropy = evaluation.stdout.match(
+      /^Cross-entropy: ([\d.]+) bits per sequence, (-?[\d.]+) above the Bayesian optimum's ([\d.]+)$/m,
+    );
+    assert.ok(crossEntropy !== null, evaluation.stdout);
+    assert.ok(Math.abs(Number(crossEntropy[1]) - bits) <= 0.01, `${crossEntropy[1]} vs ${bits}`);
+    assert.equal(crossEntropy[3], meanBits.toFixed(2));
+    assert.match(
+      evaluation.stdout,
+      /^ {2}29 columns, one per step: 29 input steps; the 29 output steps start at column 1$/m,
+    );
   });
 });
 

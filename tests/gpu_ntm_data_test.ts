@@ -21,6 +21,7 @@ import { copyTask } from "../tasks/copy.ts";
 import { repeatCopyTask } from "../tasks/repeat_copy.ts";
 import { associativeRecallTask } from "../tasks/associative_recall.ts";
 import { prioritySortTask } from "../tasks/priority_sort.ts";
+import { dynamicNgramsTask, NGRAM_ATTEMPTS } from "../tasks/dynamic_ngrams.ts";
 import { createTestContext } from "./helpers/gpu_context.ts";
 
 const context = await createTestContext();
@@ -144,6 +145,22 @@ Deno.test({
       46907,
       1,
     );
+  },
+});
+
+Deno.test({
+  name: "GpuTaskData generates the dynamic N-grams task's batches bit for bit like the CPU",
+  ignore,
+  async fn() {
+    await checkTask(dynamicNgramsTask, ["batch_size=2", "sequence_len=40", "ngram=3"], 10, 1, 3);
+    await checkTask(dynamicNgramsTask, ["ngram=1", "sequence_len=30"], 5, 9, 2);
+    // The default 200 bits of 6-grams, at a large seed and batch number.
+    await checkTask(dynamicNgramsTask, ["batch_size=1"], 4_000_000_007, 654_321, 2);
+    const params = resolveParams(dynamicNgramsTask.params, []);
+    const loops = trainingSetup(dynamicNgramsTask, params, 1).deviceData!.loops;
+    // Bit t walks t + 1 bits, each drawing its table entry in up to NGRAM_ATTEMPTS attempts.
+    const walk = (t: number) => t + 2 + (t + 1) * (NGRAM_ATTEMPTS + 1);
+    assert.deepEqual(loops, { input: walk(198), target: walk(199) });
   },
 });
 

@@ -14,6 +14,7 @@ import { randomBit } from "../lib/random.ts";
 import type { TrainingSetup } from "../lib/train/backend.ts";
 import { trainingSetup } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
+import { dynamicNgramsTask } from "../tasks/dynamic_ngrams.ts";
 import { createTestContext } from "./helpers/gpu_context.ts";
 
 const context = await createTestContext();
@@ -65,6 +66,36 @@ Deno.test({
       assert.equal(state.params.length, setup.layout.size);
       assert.equal(state.squareAverage.length, setup.layout.trainableSize);
       assert.ok(state.momentumBuffer.some((value) => value !== 0), "the optimizer state moved");
+    } finally {
+      gpu.dispose();
+      cpu.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name: "GpuBackend trains dynamic N-grams (outputs from step 0) with the CPU's loss history",
+  ignore,
+  async fn() {
+    const params = resolveParams(dynamicNgramsTask.params, [
+      "controller_size=8",
+      "memory_n=8",
+      "memory_m=4",
+      "sequence_len=12",
+      "ngram=3",
+      "batch_size=2",
+    ]);
+    const setup = trainingSetup(dynamicNgramsTask, params, 4);
+    const cpu = new CpuBackend(setup);
+    const gpu = await GpuBackend.create(context!, setup, { batchesPerSubmit: 5 });
+    try {
+      const expected = await cpu.train(1, 20);
+      const actual = await gpu.train(1, 20);
+      assert.deepEqual(actual.map((record) => record.length), expected.map(() => 12));
+      const worst = Math.max(
+        ...actual.map((record, i) => Math.abs(record.loss - expected[i].loss)),
+      );
+      assert.ok(worst <= 1e-4, `loss histories differ by up to ${worst.toExponential(2)}`);
     } finally {
       gpu.dispose();
       cpu.dispose();

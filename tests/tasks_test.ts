@@ -13,6 +13,13 @@ import { copyTask } from "../tasks/copy.ts";
 import { repeatCopyNormalisation, repeatCopyTask } from "../tasks/repeat_copy.ts";
 import { associativeRecallTask } from "../tasks/associative_recall.ts";
 import { prioritySortTask } from "../tasks/priority_sort.ts";
+import {
+  dynamicNgramsTask,
+  ngramProbability,
+  ngramSequence,
+  optimalPredictions,
+} from "../tasks/dynamic_ngrams.ts";
+import { totalSteps } from "../lib/sequence_steps.ts";
 
 /** Element (t, b, c) of a `[T, B, C]` array. */
 const at = (values: Float32Array, B: number, C: number, t: number, b: number, c: number) =>
@@ -25,6 +32,8 @@ const recallParams = (...assignments: string[]) =>
   resolveParams(associativeRecallTask.params, assignments);
 const sortParams = (...assignments: string[]) =>
   resolveParams(prioritySortTask.params, assignments);
+const ngramParams = (...assignments: string[]) =>
+  resolveParams(dynamicNgramsTask.params, assignments);
 
 Deno.test("copyTask data follows NTM-SPEC: T bit vectors, a delimiter step, targets equal to the bits", () => {
   const params = copyParams("batch_size=3", "sequence_width=5", "sequence_max_len=7");
@@ -233,6 +242,103 @@ Deno.test("prioritySortTask keeps equal priorities in input order", () => {
   assert.deepEqual([0, 1].map((w) => at(batch.target, 1, 2, rank + 1, 0, w)), [1, 0]);
 });
 
+Deno.test("dynamicNgramsTask data: each sequence's bits in, the same bits one step later out, trained from step 0", () => {
+  const params = ngramParams("batch_size=3", "sequence_len=50", "ngram=4");
+  const batch = generateBatch(dynamicNgramsTask.elements(params), 7, 12);
+  const { inputSteps, outputSteps, outputStart, length } = batch;
+  assert.deepEqual({ inputSteps, outputSteps, outputStart, length }, {
+    inputSteps: 49,
+    outputSteps: 49,
+    outputStart: 0,
+    length: 50,
+  });
+  const sequences = [0, 1, 2].map((b) => ngramSequence(params, 7, 12, b));
+  for (let b = 0; b < 3; b++) {
+    for (let t = 0; t < 49; t++) {
+      assert.equal(at(batch.input, 3, 1, t, b, 0), sequences[b][t], `input (${t}, ${b})`);
+      assert.equal(at(batch.target, 3, 1, t, b, 0), sequences[b][t + 1], `target (${t}, ${b})`);
+    }
+  }
+  assert.notDeepEqual(sequences[0], sequences[1]);
+  assert.notDeepEqual(ngramSequence(params, 7, 13, 0), sequences[0]);
+});
+
+Deno.test("ngramProbability() draws Beta(1/2, 1/2): the arcsine law's mean, variance and quantiles", () => {
+  // 40 sequences × 512 contexts: 20,480 draws; the bounds below are 5 standard errors.
+  const params = ngramParams("batch_size=40", "ngram=10");
+  const values: number[] = [];
+  for (let b = 0; b < 40; b++) {
+    for (let context = 0; context < 512; context++) {
+      const { ones, total } = ngramProbability(params, 3, 5, b, context);
+      assert.ok(ones >= 1 && ones < total && total <= 512 * 512, `${ones}/${total}`);
+      values.push(ones / total);
+    }
+  }
+  const n = values.length;
+  const mean = values.reduce((sum, value) => sum + value, 0) / n;
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / n;
+  const close = (actual: number, expected: number, atol: number, what: string) =>
+    assert.ok(
+      Math.abs(actual - expected) <= atol + 0 * Math.abs(expected),
+      `${what}: ${actual}, expected ${expected} ± ${atol}`,
+    );
+  close(mean, 0.5, 5 * Math.sqrt(0.125 / n), "mean");
+  // The arcsine law's variance is 1/8; (X − 1/2)² has variance 3/128 − 1/64.
+  close(variance, 0.125, 5 * Math.sqrt((3 / 128 - 1 / 64) / n), "variance");
+  for (const x of [0.05, 0.25, 0.5, 0.75, 0.95]) {
+    const cdf = (2 / Math.PI) * Math.asin(Math.sqrt(x));
+    const below = values.filter((value) => value <= x).length / n;
+    close(below, cdf, 5 * Math.sqrt(cdf * (1 - cdf) / n), `P(p ≤ ${x})`);
+  }
+});
+
+Deno.test("ngramSequence() draws each bit with the probability of the N − 1 bits before it", () => {
+  const params = ngramParams("sequence_len=60000", "ngram=3");
+  const bits = ngramSequence(params, 8, 2, 0);
+  const ones = [0, 0, 0, 0], seen = [0, 0, 0, 0];
+  // Bit t's context: bit t − 1 in the low place, bit t − 2 above it, zeros before the sequence.
+  for (let t = 0; t < bits.length; t++) {
+    const context = (t >= 1 ? bits[t - 1] : 0) + 2 * (t >= 2 ? bits[t - 2] : 0);
+    seen[context]++;
+    ones[context] += bits[t];
+  }
+  let checked = 0;
+  for (let context = 0; context < 4; context++) {
+    if (seen[context] < 1000) continue;
+    const { ones: numerator, total } = ngramProbability(params, 8, 2, 0, context);
+    const p = numerator / total;
+    const frequency = ones[context] / seen[context];
+    // 5 standard errors, and the 2^-14 steps of the draw.
+    const atol = 5 * Math.sqrt(p * (1 - p) / seen[context]) + 2 ** -14;
+    assert.ok(
+      Math.abs(frequency - p) <= atol,
+      `context ${context}: ${frequency} of ${seen[context]} bits, expected ${p} ± ${atol}`,
+    );
+    checked++;
+  }
+  assert.ok(checked >= 2, `only ${checked} contexts were seen 1000 times`);
+});
+
+Deno.test("optimalPredictions() is the paper's Bayesian estimator: (ones + 1/2) / (seen + 1) after the context", () => {
+  const params = ngramParams("batch_size=1", "sequence_len=5", "ngram=2");
+  // Bits 1 0 1 1 read; the context is the last bit (0 before the first).
+  const batch: TaskBatch = {
+    input: Float32Array.of(1, 0, 1, 1),
+    target: Float32Array.of(0, 1, 1, 0),
+    inputSteps: 4,
+    outputSteps: 4,
+    outputStart: 0,
+    length: 5,
+  };
+  // After 1: context 1, never seen → 1/2. After 0: context 0 was followed by one 1 → 1.5/2.
+  // After 1: context 1 was followed by one 0 → 0.5/2. After 1: context 1 saw a 0 and a 1 → 1.5/3.
+  assert.deepEqual(Array.from(optimalPredictions(params, batch)), [0.5, 0.75, 0.25, 0.5]);
+  assert.throws(
+    () => optimalPredictions(ngramParams("batch_size=2"), batch),
+    /^RangeError: Cannot predict a dynamic N-grams batch: it must hold 4 bits in and out per sequence for batch_size 2, got 4 in and 4 out$/,
+  );
+});
+
 Deno.test("repeatCopyNormalisation() gives mean 0 and variance 1 over the uniform repeat range", () => {
   for (const [low, high] of [[1, 10], [1, 1000], [3, 4], [2, 7]]) {
     const { mean, scale } = repeatCopyNormalisation(
@@ -281,6 +387,7 @@ Deno.test("generateBatch() is a pure function of seed and batch number", () => {
       repeatCopyTask.elements(repeatParams()),
       associativeRecallTask.elements(recallParams()),
       prioritySortTask.elements(sortParams()),
+      dynamicNgramsTask.elements(ngramParams("batch_size=2")),
     ]
   ) {
     const batch = generateBatch(elements, 5, 17);
@@ -293,18 +400,21 @@ Deno.test("generateBatch() is a pure function of seed and batch number", () => {
 Deno.test("capacity() covers the longest sequence each task can draw", () => {
   const copy = copyParams("sequence_min_len=20");
   const batch = generateBatch(copyTask.elements(copy), 1, 1);
-  assert.equal(batch.inputSteps + batch.outputSteps, copyTask.capacity(copy));
+  assert.equal(totalSteps(batch), copyTask.capacity(copy));
   const repeat = repeatParams("sequence_min_len=10", "repeat_min=10");
   const longest = generateBatch(repeatCopyTask.elements(repeat), 1, 1);
-  assert.equal(longest.inputSteps + longest.outputSteps, repeatCopyTask.capacity(repeat));
+  assert.equal(totalSteps(longest), repeatCopyTask.capacity(repeat));
   assert.equal(repeatCopyTask.capacity(repeatParams()), 12 + 101);
   const recall = recallParams("min_items=6");
   const most = generateBatch(associativeRecallTask.elements(recall), 1, 1);
-  assert.equal(most.inputSteps + most.outputSteps, associativeRecallTask.capacity(recall));
+  assert.equal(totalSteps(most), associativeRecallTask.capacity(recall));
   assert.equal(associativeRecallTask.capacity(recallParams()), 6 * 4 + 5 + 3);
   const sort = generateBatch(prioritySortTask.elements(sortParams()), 1, 1);
-  assert.equal(sort.inputSteps + sort.outputSteps, prioritySortTask.capacity(sortParams()));
+  assert.equal(totalSteps(sort), prioritySortTask.capacity(sortParams()));
   assert.equal(prioritySortTask.capacity(sortParams()), 20 + 1 + 16);
+  const bits = generateBatch(dynamicNgramsTask.elements(ngramParams()), 1, 1);
+  assert.equal(totalSteps(bits), dynamicNgramsTask.capacity(ngramParams()));
+  assert.equal(dynamicNgramsTask.capacity(ngramParams()), 199);
 });
 
 Deno.test("config() builds the reference's NTMs, heads overriding num_heads", () => {
@@ -402,6 +512,17 @@ Deno.test("resolveParams() and the task checks reject bad params, naming the pro
       () => recallParams("min_items=1"),
       /^Cannot set param min_items=1: it must be an integer ≥ 2 and ≤ 65536$/,
     ],
+    [
+      () =>
+        dynamicNgramsTask.check(
+          ngramParams("batch_size=100000", "sequence_len=40000", "ngram=12"),
+        ),
+      /^Cannot set params: batch_size 100000, sequence_len 40000 and ngram 12 need 7276800002 random draws per batch, more than the 2\^32 a stream has; lower one of them$/,
+    ],
+    [
+      () => ngramParams("ngram=13"),
+      /^Cannot set param ngram=13: it must be an integer ≥ 1 and ≤ 12$/,
+    ],
   ];
   for (const [run, message] of checked) {
     assert.throws(
@@ -439,5 +560,6 @@ Deno.test("gpuConstants() gives BATCH, INPUTS, OUTPUTS and every override the ta
   checkTwinDeclarations(repeatCopyTask, repeatParams());
   checkTwinDeclarations(associativeRecallTask, recallParams());
   checkTwinDeclarations(prioritySortTask, sortParams());
+  checkTwinDeclarations(dynamicNgramsTask, ngramParams());
   assert.equal(gpuConstants(copyTask, copyParams("batch_size=3")).BATCH, 3);
 });

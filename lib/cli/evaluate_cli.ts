@@ -10,7 +10,12 @@
 
 import { UsageError } from "../config.ts";
 import { CpuNtm } from "../cpu/ntm.ts";
-import { evaluateBatch, type Evaluation } from "../eval/evaluate.ts";
+import {
+  evaluateBatch,
+  type Evaluation,
+  measurePredictions,
+  type PredictionMeasures,
+} from "../eval/evaluate.ts";
 import { evaluationPicture, MAX_PICTURE_PIXELS, pictureLayout } from "../eval/picture.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { encodeAnimatedPng, encodePng } from "../io/png.ts";
@@ -29,6 +34,29 @@ import { checkImagePath } from "./paths.ts";
 
 /** How long each checkpoint's frame shows in an animated picture. */
 export const FRAME_MS = 700;
+
+/** Means of measures over batches. */
+class MeanMeasures {
+  #count = 0;
+  #loss = 0;
+  #cost = 0;
+  #bits = 0;
+
+  add(measures: PredictionMeasures): void {
+    this.#count++;
+    this.#loss += measures.loss;
+    this.#cost += measures.cost;
+    this.#bits += measures.crossEntropyBits;
+  }
+
+  mean(): PredictionMeasures {
+    return {
+      loss: this.#loss / this.#count,
+      cost: this.#cost / this.#count,
+      crossEntropyBits: this.#bits / this.#count,
+    };
+  }
+}
 
 /** One batch's line: `Batch 1 Length: 80 Loss: 0.000001 Cost: 0.00`. */
 function formatEvaluation<S extends TaskSchema>(
@@ -128,19 +156,40 @@ async function evaluateTask<S extends TaskSchema>(
     printHeading(task, plan, seed, options.batches);
     const elements = task.evaluationElements?.(plan.params, plan.saved) ??
       task.elements(plan.params);
-    let loss = 0, cost = 0;
+    const network = new MeanMeasures(), optimum = new MeanMeasures();
     for (let batchNumber = 1; batchNumber <= options.batches; batchNumber++) {
       const batch = generateBatch(elements, seed, batchNumber);
       const evaluation = evaluateBatch(model, plan.weights, batch);
       if (batchNumber === 1) pictured.push(evaluation);
-      loss += evaluation.loss;
-      cost += evaluation.cost;
-      console.log(formatEvaluation(task, batchNumber, evaluation));
+      const measures = measurePredictions(evaluation.outputs, batch, config.batchSize);
+      network.add(measures);
+      let line = formatEvaluation(task, batchNumber, evaluation);
+      if (task.optimum !== undefined) {
+        const predictions = task.optimum.predict(plan.params, batch);
+        const best = measurePredictions(predictions, batch, config.batchSize);
+        optimum.add(best);
+        const loss = best.loss.toFixed(6), cost = best.cost.toFixed(2);
+        line += ` ${task.optimum.name}: Loss: ${loss} Cost: ${cost}`;
+      }
+      console.log(line);
     }
+    const mean = network.mean();
     console.log(
-      `Mean of ${options.batches} batch(es): Loss: ${(loss / options.batches).toFixed(6)} ` +
-        `Cost: ${(cost / options.batches).toFixed(2)} bits per sequence`,
+      `Mean of ${options.batches} batch(es): Loss: ${mean.loss.toFixed(6)} ` +
+        `Cost: ${mean.cost.toFixed(2)} bits per sequence`,
     );
+    if (task.optimum !== undefined) {
+      const best = optimum.mean();
+      console.log(
+        `${task.optimum.name}, same batches: Loss: ${best.loss.toFixed(6)} ` +
+          `Cost: ${best.cost.toFixed(2)} bits per sequence`,
+      );
+      console.log(
+        `Cross-entropy: ${mean.crossEntropyBits.toFixed(2)} bits per sequence, ` +
+          `${(mean.crossEntropyBits - best.crossEntropyBits).toFixed(2)} above the ` +
+          `${task.optimum.name}'s ${best.crossEntropyBits.toFixed(2)}`,
+      );
+    }
   }
   if (options.image !== undefined) {
     const pictures = pictured.map((evaluation) =>
@@ -152,7 +201,7 @@ async function evaluateTask<S extends TaskSchema>(
       frames.length === 1 ? encodePng(frames[0]) : encodeAnimatedPng(frames, FRAME_MS),
     );
     const [{ image, steps, panels }] = pictures;
-    const { inputSteps, outputSteps } = pictured[0].batch;
+    const { inputSteps, outputSteps, outputStart } = pictured[0].batch;
     console.log("");
     console.log(
       `Picture of batch 1, sequence ${options.sequence}: ${options.image} (${image.width}×` +
@@ -163,8 +212,11 @@ async function evaluateTask<S extends TaskSchema>(
         })`,
     );
     console.log(
-      `  ${steps} columns, one per step: ${inputSteps} input steps, then ${outputSteps} output ` +
-        "steps",
+      outputStart === inputSteps
+        ? `  ${steps} columns, one per step: ${inputSteps} input steps, then ${outputSteps} ` +
+          "output steps"
+        : `  ${steps} columns, one per step: ${inputSteps} input steps; the ${outputSteps} ` +
+          `output steps start at column ${outputStart + 1}`,
     );
     console.log(
       `  rows from the top: ${panels.map((panel) => `${panel.name} (${panel.rows})`).join(", ")}`,

@@ -37,6 +37,36 @@ export interface Evaluation {
   readonly weightings: readonly HeadWeighting[];
 }
 
+/** Predictions of a batch's targets, measured as training measures the network's outputs. */
+export interface PredictionMeasures {
+  /** Binary cross-entropy, the mean over every output element (nats). */
+  readonly loss: number;
+  /** Bit errors per sequence (predictions thresholded at 0.5). */
+  readonly cost: number;
+  /** Cross-entropy per sequence in bits: `loss · T_out · O / ln 2`. */
+  readonly crossEntropyBits: number;
+}
+
+/** Measures `predictions` (`[T_out, B, O]`, in [0, 1]) of `batch`'s targets. */
+export function measurePredictions(
+  predictions: Float32Array,
+  batch: TaskBatch,
+  batchSize: number,
+): PredictionMeasures {
+  if (predictions.length !== batch.target.length) {
+    throw new RangeError(
+      `Cannot measure predictions: they hold ${predictions.length} values, the batch's targets ` +
+        `${batch.target.length}`,
+    );
+  }
+  const loss = bceLoss(predictions, batch.target);
+  return {
+    loss,
+    cost: bitCost(predictions, batch.target, batchSize),
+    crossEntropyBits: loss * (batch.target.length / batchSize) / Math.LN2,
+  };
+}
+
 /**
  * Runs `batch` forward through `model` (a float32 CPU NTM, sized for the batch's steps) with
  * parameters `params` (a flat store, see `paramLayout`), and measures it as training does.
@@ -64,12 +94,13 @@ export function evaluateBatch(
   const { batchSize: B, memoryN: N } = layout.config;
   const steps = totalSteps(batch);
   const outputs = Float32Array.from(model.forward(params, batch.input, batch));
+  const { loss, cost } = measurePredictions(outputs, batch, B);
   return {
     config: layout.config,
     batch,
     outputs,
-    loss: bceLoss(outputs, batch.target),
-    cost: bitCost(outputs, batch.target, B),
+    loss,
+    cost,
     weightings: model.tape.heads.map((head, index) => ({
       kind: layout.config.heads[index],
       index,

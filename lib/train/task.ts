@@ -193,6 +193,17 @@ export interface TwinLoops {
 /** The loops of a twin without any. */
 export const NO_TWIN_LOOPS: TwinLoops = { input: 0, target: 0 };
 
+/**
+ * The best predictions of a task's targets any model can make, for a task where they are known
+ * (dynamic N-grams: the Bayesian estimator). `evaluate` measures them beside the network's.
+ */
+export interface TaskOptimum<S extends ParamSchema> {
+  /** Its name in reports: `Bayesian optimum`. */
+  readonly name: string;
+  /** Its predictions of `batch`'s targets (generated with `params`), `[T_out, B, O]` in [0, 1]. */
+  predict(params: ParamValues<S>, batch: TaskBatch): Float32Array;
+}
+
 /** Everything the CLI and the trainer need to know about a task. */
 export interface TaskDefinition<S extends TaskSchema = TaskSchema> {
   /** The reference's task name, used in checkpoint names: `copy-task`, `repeat-copy-task`. */
@@ -224,6 +235,8 @@ export interface TaskDefinition<S extends TaskSchema = TaskSchema> {
    * trained encoding here (repeat copy scales the repeat count by its training range).
    */
   evaluationElements?(params: ParamValues<S>, trained: ParamValues<S>): TaskElements;
+  /** The optimal predictions, for a task that knows them. */
+  readonly optimum?: TaskOptimum<S>;
   /** The WGSL twin of `elements`. */
   readonly gpu: TaskGpuTwin<S>;
 }
