@@ -123,6 +123,8 @@ export {
   dynamicNgramsParams,
   type DynamicNgramsParamSpecs,
   dynamicNgramsTask,
+  type NgramProbability,
+  ngramProbability,
   ngramSequence,
   optimalPredictions,
 } from "./tasks/dynamic_ngrams.ts";

@@ -11,7 +11,7 @@
 
 /** The lengths of one sequence's phases. */
 export interface SequenceSteps {
-  /** T_in: the steps fed the task's input, from step 0 (the delimiter step included). */
+  /** T_in ≥ 1: the steps fed the task's input, from step 0 (the delimiter step included). */
   readonly inputSteps: number;
   /** T_out: the steps whose outputs are trained, from `outputStart`. */
   readonly outputSteps: number;
@@ -28,8 +28,9 @@ export function totalSteps(steps: SequenceSteps): number {
 }
 
 /**
- * Throws RangeError unless `steps` is a sequence a model can run: integers with T_out ≥ 1 and
- * `outputStart ≤ T_in ≤ outputStart + T_out` (no input step after the last trained output).
+ * Throws RangeError unless `steps` is a sequence a model can run: integers with T_in ≥ 1,
+ * T_out ≥ 1 and `outputStart ≤ T_in ≤ outputStart + T_out` (no input step after the last trained
+ * output). `action` names what needed them, as in `Cannot <action>: …`.
  */
 export function checkSequenceSteps(steps: SequenceSteps, action: string): void {
   const { inputSteps, outputSteps, outputStart } = steps;
@@ -37,8 +38,10 @@ export function checkSequenceSteps(steps: SequenceSteps, action: string): void {
   if (![inputSteps, outputSteps, outputStart].every(Number.isInteger)) {
     throw new RangeError(`Cannot ${action}: the steps must be integers, got ${named}`);
   }
-  if (outputSteps < 1) {
-    throw new RangeError(`Cannot ${action}: it needs at least one output step, got ${named}`);
+  if (inputSteps < 1 || outputSteps < 1) {
+    throw new RangeError(
+      `Cannot ${action}: it needs at least one input and one output step, got ${named}`,
+    );
   }
   if (outputStart < 0 || outputStart > inputSteps || inputSteps > outputStart + outputSteps) {
     throw new RangeError(

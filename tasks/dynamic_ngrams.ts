@@ -1,8 +1,9 @@
 /**
- * The dynamic N-grams task (section 4.4 of the NTM paper): each sequence is a string of bits
- * drawn from its own random N-gram model, and the network, reading one bit per step, predicts the
- * next bit at every step. The best any predictor can do is the Bayesian estimator that counts,
- * for each context of N − 1 bits, the ones and zeros that followed it so far in the sequence
+ * The dynamic N-grams task (NTM-SPEC "Tasks", section 4.4 of the NTM paper): each sequence is a
+ * string of bits drawn from its own random N-gram model, and the network, reading one bit per
+ * step, predicts the next bit at every step. The best any predictor can do (up to the grid the
+ * tables are drawn on, see `ngramProbability`) is the Bayesian estimator that counts, for each
+ * context of N − 1 bits, the ones and zeros that followed it so far in the sequence
  * (`optimalPredictions`); `evaluate` prints its loss beside the network's.
  *
  * Run: `deno task dynamic-ngrams --seed 10 [-p name=value …]` (`--help` lists every option and
@@ -24,6 +25,7 @@ import {
   modelOptimizer,
   modelParams,
   type ModelParamSpecs,
+  type NumberParamSpec,
   type ParamValues,
   type TaskBatch,
   type TaskDefinition,
@@ -36,26 +38,41 @@ export const MAX_NGRAM = 12;
 
 /**
  * The draws of one table entry: the first of up to this many points inside the quarter disc
- * (each is inside with probability π/4) gives its probability; when all miss, it is 1/2.
+ * (each is inside with probability π/4) gives its probability; when all miss (probability
+ * 4.6e-6), it is 1/2.
  */
 export const NGRAM_ATTEMPTS = 8;
 
-/** The radius of the quarter disc, in units of the points' grid (odd coordinates 1 to 511). */
-const DISC_RADIUS = 512;
+/**
+ * A point's coordinates are odd integers below 2^(bits + 1), from `bits` random bits each: 1 to
+ * 511, in a quarter disc of radius 512, so a table entry's total x² + y² is at most 2^18.
+ */
+const COORDINATE_BITS = 8;
 
-/** A bit is 1 when a 14-bit uniform draw `u` has `u·total < ones·2^14`. */
+/**
+ * A bit is 1 when a uniform draw `u` of this many bits has `u·total < ones·2^DRAW_BITS`. Both
+ * sides stay below 2^32 (u32 in WGSL) while DRAW_BITS + 2·COORDINATE_BITS + 2 ≤ 32.
+ */
 const DRAW_BITS = 14;
+
+/** The quarter disc's radius squared: 2^(2·(COORDINATE_BITS + 1)). */
+const DISC_RADIUS_SQUARED = 4 ** (COORDINATE_BITS + 1);
 
 /** The specs of the dynamic N-grams task's params. */
 export type DynamicNgramsParamSpecs = ModelParamSpecs & {
+  readonly rmsprop_lr: NumberParamSpec;
   readonly ngram: IntegerParamSpec;
   readonly sequence_len: IntegerParamSpec;
   readonly num_batches: IntegerParamSpec;
 };
 
-/** The dynamic N-grams task's params: the shared model params and its own data params. */
+/**
+ * The dynamic N-grams task's params: the shared model params with the paper's learning rate
+ * (3e-5), and its own data params.
+ */
 export const dynamicNgramsParams: DynamicNgramsParamSpecs = {
   ...modelParams,
+  rmsprop_lr: { ...modelParams.rmsprop_lr, default: 3e-5 },
   ngram: integerParam(6, { min: 1, max: MAX_NGRAM }, "N: each bit depends on the N − 1 before it"),
   sequence_len: integerParam(200, { min: 2, max: MAX_SEQUENCE_LENGTH }, "bits per sequence (L)"),
   num_batches: integerParam(1000000, { min: 1, max: MAX_BATCHES }, "batches to train"),
@@ -84,10 +101,11 @@ function tableIndex(params: DynamicNgramsParams, b: number, context: number, att
 
 /**
  * The probability that a bit after `context` is 1, in sequence `b` of batch `batchNumber`: a
- * draw from Beta(1/2, 1/2), as the paper asks, made exact in integers. For a point (x, y) spread
- * uniformly over a quarter disc, y²/(x² + y²) = sin²θ with θ uniform, which is Beta(1/2, 1/2).
- * The point is the first of up to `NGRAM_ATTEMPTS` drawn on a grid of odd coordinates that lies
- * inside the disc.
+ * draw from Beta(1/2, 1/2), as the paper asks, computed in integers so that the CPU and the GPU
+ * agree exactly. For a point (x, y) spread uniformly over a quarter disc, y²/(x² + y²) = sin²θ
+ * with θ uniform, which is Beta(1/2, 1/2). The point is the first of up to `NGRAM_ATTEMPTS` drawn
+ * on a grid of odd coordinates that lies inside the disc, so the law is Beta(1/2, 1/2) up to that
+ * grid of about 51,000 points (its variance is 0.125011 against 1/8).
  */
 export function ngramProbability(
   params: DynamicNgramsParams,
@@ -97,11 +115,13 @@ export function ngramProbability(
   context: number,
 ): NgramProbability {
   const first = tableIndex(params, b, context, 0);
+  /** An odd coordinate from the top COORDINATE_BITS bits of draw `index`. */
+  const coordinate = (index: number) =>
+    2 * (randomU32(seed, batchNumber, index) >>> (32 - COORDINATE_BITS)) + 1;
   for (let attempt = 0; attempt < NGRAM_ATTEMPTS; attempt++) {
-    const x = 2 * (randomU32(seed, batchNumber, first + 2 * attempt) >>> 24) + 1;
-    const y = 2 * (randomU32(seed, batchNumber, first + 2 * attempt + 1) >>> 24) + 1;
+    const x = coordinate(first + 2 * attempt), y = coordinate(first + 2 * attempt + 1);
     const total = x * x + y * y;
-    if (total <= DISC_RADIUS * DISC_RADIUS) return { ones: y * y, total };
+    if (total <= DISC_RADIUS_SQUARED) return { ones: y * y, total };
   }
   return { ones: 1, total: 2 };
 }
@@ -138,6 +158,7 @@ export function ngramSequence(
 export function dynamicNgramsElements(params: DynamicNgramsParams): TaskElements {
   const { batch_size: B, sequence_len: L } = params;
   // The bits of the batch last asked for, per sequence: a batch's inputs and targets share them.
+  // A memo only: the element functions stay pure functions of their arguments.
   let cache = { seed: -1, batchNumber: -1, sequences: new Map<number, Uint8Array>() };
   const bit = (seed: number, batchNumber: number, t: number, b: number) => {
     if (cache.seed !== seed || cache.batchNumber !== batchNumber) {
@@ -169,10 +190,18 @@ export function dynamicNgramsElements(params: DynamicNgramsParams): TaskElements
 export function optimalPredictions(params: DynamicNgramsParams, batch: TaskBatch): Float32Array {
   const { batch_size: B, ngram } = params;
   const steps = batch.outputSteps;
+  if (batch.inputSteps !== steps || batch.outputStart !== 0) {
+    throw new RangeError(
+      "Cannot predict a dynamic N-grams batch: it must predict from step 0 as many steps as it " +
+        `reads, got inputSteps ${batch.inputSteps}, outputSteps ${steps}, outputStart ` +
+        `${batch.outputStart}`,
+    );
+  }
   if (batch.input.length !== steps * B || batch.target.length !== steps * B) {
     throw new RangeError(
-      `Cannot predict a dynamic N-grams batch: it must hold ${steps} bits in and out per ` +
-        `sequence for batch_size ${B}, got ${batch.input.length} in and ${batch.target.length} out`,
+      "Cannot predict a dynamic N-grams batch: its input and target must each hold " +
+        `[${steps}, ${B}, 1] = ${steps * B} values, got ${batch.input.length} and ` +
+        `${batch.target.length}`,
     );
   }
   const mask = 2 ** (ngram - 1) - 1;
@@ -204,7 +233,10 @@ function checkDrawIndices(params: DynamicNgramsParams): void {
   }
 }
 
-/** The dynamic N-grams task: `dynamic-ngrams-task` checkpoints, the paper's setup. */
+/**
+ * The dynamic N-grams task: `dynamic-ngrams-task` checkpoints, the paper's setup (controller 100,
+ * one head pair, lr 3e-5, 200 bits of 6-grams).
+ */
 export const dynamicNgramsTask: TaskDefinition<typeof dynamicNgramsParams> = {
   name: "dynamic-ngrams-task",
   description: "predict each next bit of a sequence drawn from a random N-gram model",
@@ -212,7 +244,7 @@ export const dynamicNgramsTask: TaskDefinition<typeof dynamicNgramsParams> = {
   check: checkDrawIndices,
   config: (params) => modelConfig(params, 1, 1),
   optimizer: modelOptimizer,
-  dataParams: ["batch_size", "sequence_len"],
+  dataParams: ["batch_size", "ngram", "sequence_len"],
   describe: (steps) => `Bits: ${steps.length}`,
   capacity: (params) => params.sequence_len - 1,
   elements: dynamicNgramsElements,
@@ -222,7 +254,13 @@ export const dynamicNgramsTask: TaskDefinition<typeof dynamicNgramsParams> = {
   },
   gpu: {
     source: dynamicNgramsSource,
-    constants: (params) => ({ NGRAM: params.ngram, SEQUENCE_LEN: params.sequence_len }),
+    constants: (params) => ({
+      NGRAM: params.ngram,
+      SEQUENCE_LEN: params.sequence_len,
+      NGRAM_ATTEMPTS,
+      COORDINATE_BITS,
+      DRAW_BITS,
+    }),
     // dynamic_ngrams_bit: a loop over bits 0 to t, each drawing its table entry in up to
     // NGRAM_ATTEMPTS attempts: (t + 2) + (t + 1)·(NGRAM_ATTEMPTS + 1) iterations for bit t.
     // Inputs read bits up to L − 2, targets up to L − 1.

@@ -275,14 +275,20 @@ Deno.test("dynamic N-grams CLI trains, and evaluates beside the Bayesian optimum
       checkpoint,
       "-p",
       "sequence_len=30",
+      "-p",
+      "ngram=3",
       "--batches",
       "2",
       "--image",
       "bits.png",
     ], dir);
     assert.equal(evaluation.code, 0, evaluation.stderr);
+    assert.match(
+      evaluation.stdout,
+      /^Params: the checkpoint's, with ngram=3 \(was 6\), sequence_len=30 \(was 20\)$/m,
+    );
     // The optimum's measures, on the data evaluate draws (seed 1001, the training seed + 1).
-    const params = resolveParams(dynamicNgramsTask.params, ["sequence_len=30"]);
+    const params = resolveParams(dynamicNgramsTask.params, ["sequence_len=30", "ngram=3"]);
     const elements = dynamicNgramsTask.elements(params);
     const optimum = [1, 2].map((batchNumber) => {
       const batch = generateBatch(elements, 1001, batchNumber);

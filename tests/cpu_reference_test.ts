@@ -146,7 +146,49 @@ const gradientConfigs: { label: string; config: NTMConfig; steps: SequenceSteps 
     },
     steps: { inputSteps: 5, outputSteps: 5, outputStart: 1 },
   },
+  {
+    label: "an output at every input step (dynamic N-grams' phases), batch 3",
+    config: {
+      inputs: 1,
+      outputs: 1,
+      controllerSize: 5,
+      controllerLayers: 1,
+      memoryN: 5,
+      memoryM: 2,
+      heads: ["write", "read"],
+      batchSize: 3,
+    },
+    steps: { inputSteps: 5, outputSteps: 5, outputStart: 0 },
+  },
 ];
+
+Deno.test("CpuNtm.forward() rejects steps no sequence can have, naming them", () => {
+  const layout = paramLayout(gradientConfigs[0].config);
+  const model = new CpuNtm(layout, { capacity: 10 });
+  const params = initParams(layout, 1);
+  const input = new Float32Array(4 * 2 * 4);
+  const cases: [SequenceSteps, RegExp][] = [
+    [
+      { inputSteps: 4, outputSteps: 3, outputStart: 5 },
+      /^RangeError: Cannot run the forward pass: 0 ≤ outputStart ≤ inputSteps ≤ outputStart \+ outputSteps must hold, got inputSteps 4, outputSteps 3, outputStart 5$/,
+    ],
+    [
+      { inputSteps: 4, outputSteps: 1, outputStart: 2 },
+      /outputStart \+ outputSteps must hold, got inputSteps 4, outputSteps 1, outputStart 2$/,
+    ],
+    [
+      { inputSteps: 4, outputSteps: 0, outputStart: 4 },
+      /^RangeError: Cannot run the forward pass: it needs at least one input and one output step/,
+    ],
+    [
+      { inputSteps: 4, outputSteps: 2.5, outputStart: 4 },
+      /^RangeError: Cannot run the forward pass: the steps must be integers, got inputSteps 4, outputSteps 2.5, outputStart 4$/,
+    ],
+  ];
+  for (const [steps, message] of cases) {
+    assert.throws(() => model.forward(params, input, steps), message);
+  }
+});
 
 for (const { label, config, steps } of gradientConfigs) {
   Deno.test(`CpuNtm.backward() matches finite differences within 1e-6 with ${label}`, () => {

@@ -47,6 +47,13 @@ Deno.test("evaluateBatch() gives the loss and cost training records for the same
   const { inputSteps, outputSteps } = evaluation.batch;
   const steps = inputSteps + outputSteps, B = 3, N = 10;
   assert.equal(evaluation.outputs.length, outputSteps * B * 4);
+  // The loss is a mean over T_out·B·4 outputs; per sequence, in bits, it sums T_out·4 of them.
+  assertClose(
+    [evaluation.crossEntropyBits],
+    [record.loss * outputSteps * 4 / Math.LN2],
+    { atol: 0, rtol: 1e-12 },
+    "cross-entropy in bits per sequence",
+  );
   assert.deepEqual(evaluation.weightings.map((head) => [head.kind, head.index]), [
     ["write", 0],
     ["read", 1],
@@ -102,6 +109,7 @@ function smallEvaluation(): Evaluation {
     outputs: Float32Array.of(0.75, 0.25),
     loss: 0,
     cost: 0,
+    crossEntropyBits: 0,
     weightings: [{
       kind: "read",
       index: 0,

@@ -166,6 +166,43 @@ Deno.test({
 
 Deno.test({
   name:
+    "GpuTaskData counts the twin's loops: dynamic N-grams runs at batch 4 and is refused at 8 " +
+    "on a software adapter",
+  ignore,
+  async fn() {
+    const shapeOf = (batchSize: number) => {
+      const params = resolveParams(dynamicNgramsTask.params, [`batch_size=${batchSize}`]);
+      const setup = trainingSetup(dynamicNgramsTask, params, 1);
+      return { setup, shape: ntmShape(setup.layout, setup.capacity, 8) };
+    };
+    const four = shapeOf(4), eight = shapeOf(8);
+    assert.ok(dataLoops(four.shape, four.setup.deviceData!.loops) < SOFTWARE_LOOP_ITERATION_LIMIT);
+    const bound = dataLoops(eight.shape, eight.setup.deviceData!.loops);
+    assert.ok(bound > SOFTWARE_LOOP_ITERATION_LIMIT, `${bound}`);
+    // Batch 4, near the limit, is generated in full.
+    await checkTask(dynamicNgramsTask, ["batch_size=4"], 12, 3, 1);
+    if (!context!.isSoftware) return;
+    const batch = storageBuffer(context!, "test batch", 4 * eight.shape.batchSize);
+    const steps = storageBuffer(context!, "test steps", 4 * 8);
+    try {
+      await assert.rejects(
+        () =>
+          GpuTaskData.create(context!, eight.shape, eight.setup.deviceData!, 1, { batch, steps }),
+        (error: Error) =>
+          error instanceof UsageError &&
+          error.message.startsWith(
+            `Cannot prepare ntm task data: an invocation may run up to ${bound} loop iterations`,
+          ),
+      );
+    } finally {
+      batch.destroy();
+      steps.destroy();
+    }
+  },
+});
+
+Deno.test({
+  name:
     "GpuTaskData counts the twin's loops: priority sort at batch 64 is refused on a software adapter",
   ignore,
   async fn() {

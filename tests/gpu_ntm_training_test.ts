@@ -207,8 +207,14 @@ Deno.test({
           length: outputSteps,
         });
         assert.throws(() => model.writeBatch(batch(3, 2)), /holds at most 4/);
-        assert.throws(() => model.writeBatch(batch(2, 0)), /at least one output step, got/);
-        assert.throws(() => model.writeBatch(batch(0, 2)), /at least one input step, got 0/);
+        assert.throws(
+          () => model.writeBatch(batch(2, 0)),
+          /^RangeError: Cannot upload a batch: it needs at least one input and one output step, got inputSteps 2, outputSteps 0, outputStart 2$/,
+        );
+        assert.throws(
+          () => model.writeBatch(batch(0, 2)),
+          /at least one input and one output step, got inputSteps 0,/,
+        );
         assert.throws(
           () => model.writeBatch({ ...batch(3, 1), outputStart: 1 }),
           /outputStart ≤ inputSteps ≤ outputStart \+ outputSteps must hold, got inputSteps 3, outputSteps 1, outputStart 1/,

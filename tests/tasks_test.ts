@@ -277,9 +277,10 @@ Deno.test("ngramProbability() draws Beta(1/2, 1/2): the arcsine law's mean, vari
   const n = values.length;
   const mean = values.reduce((sum, value) => sum + value, 0) / n;
   const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / n;
+  // Absolute bounds (rtol 0): each is 5 standard errors of the statistic.
   const close = (actual: number, expected: number, atol: number, what: string) =>
     assert.ok(
-      Math.abs(actual - expected) <= atol + 0 * Math.abs(expected),
+      Math.abs(actual - expected) <= atol,
       `${what}: ${actual}, expected ${expected} ± ${atol}`,
     );
   close(mean, 0.5, 5 * Math.sqrt(0.125 / n), "mean");
@@ -335,8 +336,32 @@ Deno.test("optimalPredictions() is the paper's Bayesian estimator: (ones + 1/2) 
   assert.deepEqual(Array.from(optimalPredictions(params, batch)), [0.5, 0.75, 0.25, 0.5]);
   assert.throws(
     () => optimalPredictions(ngramParams("batch_size=2"), batch),
-    /^RangeError: Cannot predict a dynamic N-grams batch: it must hold 4 bits in and out per sequence for batch_size 2, got 4 in and 4 out$/,
+    /^RangeError: Cannot predict a dynamic N-grams batch: its input and target must each hold \[4, 2, 1\] = 8 values, got 4 and 4$/,
   );
+  assert.throws(
+    () => optimalPredictions(params, { ...batch, outputStart: 1 }),
+    /^RangeError: Cannot predict a dynamic N-grams batch: it must predict from step 0 as many steps as it reads, got inputSteps 4, outputSteps 4, outputStart 1$/,
+  );
+});
+
+Deno.test("optimalPredictions() counts after the N − 1 bits the generator conditions each bit on", () => {
+  // 4-grams: the context of bit t + 1 is bits t, t − 1, t − 2 (weights 1, 2, 4), zeros before 0.
+  const params = ngramParams("batch_size=2", "sequence_len=3000", "ngram=4");
+  const batch = generateBatch(dynamicNgramsTask.elements(params), 6, 3);
+  const predictions = optimalPredictions(params, batch);
+  for (let b = 0; b < 2; b++) {
+    const bits = ngramSequence(params, 6, 3, b);
+    const bitAt = (t: number) => t >= 0 ? bits[t] : 0;
+    const context = (t: number) => bitAt(t - 1) + 2 * bitAt(t - 2) + 4 * bitAt(t - 3);
+    const ones = new Array(8).fill(0), seen = new Array(8).fill(0);
+    for (let t = 0; t + 1 < bits.length; t++) {
+      seen[context(t)]++;
+      ones[context(t)] += bits[t];
+      const next = context(t + 1);
+      const expected = Math.fround((ones[next] + 0.5) / (seen[next] + 1));
+      assert.equal(predictions[t * 2 + b], expected, `sequence ${b}, prediction of bit ${t + 1}`);
+    }
+  }
 });
 
 Deno.test("repeatCopyNormalisation() gives mean 0 and variance 1 over the uniform repeat range", () => {

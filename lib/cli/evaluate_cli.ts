@@ -1,8 +1,9 @@
 /**
  * The evaluation command of every task (`deno task copy evaluate CHECKPOINT… …`): runs each
  * checkpoint's model forward on the same fresh batches, often longer than it was trained on,
- * prints the loss and cost of each batch and their mean, and draws a sequence of the first batch
- * as a PNG picture, animated with one frame per checkpoint when there are several.
+ * prints the loss and cost of each batch and their mean (and, for a task that knows its optimal
+ * predictions, theirs beside them and both cross-entropies in bits), and draws a sequence of the
+ * first batch as a PNG picture, animated with one frame per checkpoint when there are several.
  * Bad input exits with status 2 and one line naming the problem, before anything is computed.
  *
  * @module
@@ -161,8 +162,7 @@ async function evaluateTask<S extends TaskSchema>(
       const batch = generateBatch(elements, seed, batchNumber);
       const evaluation = evaluateBatch(model, plan.weights, batch);
       if (batchNumber === 1) pictured.push(evaluation);
-      const measures = measurePredictions(evaluation.outputs, batch, config.batchSize);
-      network.add(measures);
+      network.add(evaluation);
       let line = formatEvaluation(task, batchNumber, evaluation);
       if (task.optimum !== undefined) {
         const predictions = task.optimum.predict(plan.params, batch);
@@ -184,9 +184,10 @@ async function evaluateTask<S extends TaskSchema>(
         `${task.optimum.name}, same batches: Loss: ${best.loss.toFixed(6)} ` +
           `Cost: ${best.cost.toFixed(2)} bits per sequence`,
       );
+      const gap = mean.crossEntropyBits - best.crossEntropyBits;
       console.log(
         `Cross-entropy: ${mean.crossEntropyBits.toFixed(2)} bits per sequence, ` +
-          `${(mean.crossEntropyBits - best.crossEntropyBits).toFixed(2)} above the ` +
+          `${Math.abs(gap).toFixed(2)} ${gap < 0 ? "below" : "above"} the ` +
           `${task.optimum.name}'s ${best.crossEntropyBits.toFixed(2)}`,
       );
     }

@@ -292,7 +292,7 @@ export class CpuNtm {
           }
         }
       });
-      // 6. Output, in the output phase only: y = sigmoid(W_o·[h, r…] + b_o).
+      // 6. Output, at the trained steps (from outputStart) only: y = sigmoid(W_o·[h, r…] + b_o).
       if (t >= steps.outputStart) {
         const fcIn = tape.outputInput.subarray(t * B * F, (t + 1) * B * F);
         const y = tape.outputs.subarray(t * B * O, (t + 1) * B * O);

@@ -58,7 +58,7 @@ export interface LayerTape {
 
 /** Everything the forward pass records, sized for `capacity` steps. */
 export interface Tape {
-  /** Most steps of one sequence (S), input and output phases together; arrays are sized for it. */
+  /** Most steps of one sequence (S, `outputStart + T_out`); arrays are sized for it. */
   readonly capacity: number;
   /** Controller inputs `u = [x, r_prev…]`, `[S, B, I + R·M]`. */
   readonly controllerInput: Floats;

@@ -21,18 +21,14 @@ export interface HeadWeighting {
   readonly weights: Float32Array;
 }
 
-/** One batch run forward with trained parameters. */
-export interface Evaluation {
+/** One batch run forward with trained parameters, its outputs measured as training does. */
+export interface Evaluation extends PredictionMeasures {
   /** The NTM that ran: its sizes give the arrays' shapes. */
   readonly config: NTMConfig;
   /** The batch: its inputs, targets and lengths. */
   readonly batch: TaskBatch;
   /** The network's trained outputs (the T_out steps from `outputStart`), `[T_out, B, O]`. */
   readonly outputs: Float32Array;
-  /** Binary cross-entropy of the outputs against the targets, as in training. */
-  readonly loss: number;
-  /** Bit errors per sequence (outputs thresholded at 0.5), as in training. */
-  readonly cost: number;
   /** One record per head, in the config's head order. */
   readonly weightings: readonly HeadWeighting[];
 }
@@ -94,13 +90,11 @@ export function evaluateBatch(
   const { batchSize: B, memoryN: N } = layout.config;
   const steps = totalSteps(batch);
   const outputs = Float32Array.from(model.forward(params, batch.input, batch));
-  const { loss, cost } = measurePredictions(outputs, batch, B);
   return {
     config: layout.config,
     batch,
     outputs,
-    loss,
-    cost,
+    ...measurePredictions(outputs, batch, B),
     weightings: model.tape.heads.map((head, index) => ({
       kind: layout.config.heads[index],
       index,

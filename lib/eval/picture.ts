@@ -32,7 +32,7 @@ export interface EvaluationPicture {
   readonly image: RgbImage;
   /** The bands from top to bottom. */
   readonly panels: readonly PicturePanel[];
-  /** Columns of cells: one per step of the sequence, input and output phases. */
+  /** Columns of cells: one per step of the sequence (`outputStart + T_out`). */
   readonly steps: number;
   /** The left edge of the cells, in pixels: the labels' margin. */
   readonly left: number;

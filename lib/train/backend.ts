@@ -37,7 +37,7 @@ export interface TrainingSetup {
   readonly layout: ParamLayout;
   /** The RMSprop settings every step uses. */
   readonly optimizer: RmspropSettings;
-  /** Longest sequence (input plus output steps) the task generates. */
+  /** Longest sequence (`outputStart + T_out` steps, `totalSteps`) the task generates. */
   readonly capacity: number;
   /** The run's seed; `batch` and a device data generator draw from it. */
   readonly seed: number;

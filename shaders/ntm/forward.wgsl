@@ -365,7 +365,7 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   }
 }
 
-// ---- 6. Output y = sigmoid(W_o·[h, r…] + b_o), in the output phase.
+// ---- 6. Output y = sigmoid(W_o·[h, r…] + b_o), at the trained steps (from output_start).
 fn output_step(b: u32, t: u32, lane: u32) {
   let top = (LAYERS - 1u) * LAYER_VEC4S;
   for (var f4 = lane; f4 < OUTPUT_VEC4S; f4 += WORKGROUP_SIZE) {

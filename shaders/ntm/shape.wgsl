@@ -17,7 +17,7 @@ override MEMORY_N: u32;     // N rows
 override MEMORY_M: u32;     // M columns
 override HEADS: u32;        // K, reads and writes in list order
 override WRITE_MASK: u32;   // bit k set: head k writes
-override CAPACITY: u32;     // S, the longest sequence (input plus output steps)
+override CAPACITY: u32;     // S, the longest sequence (output_start + output_steps steps)
 
 override READS: u32 = HEADS - countOneBits(WRITE_MASK);
 override WRITES: u32 = countOneBits(WRITE_MASK);

@@ -78,7 +78,7 @@ export interface NtmBuffers {
 
 /** Options of `GpuNtm.create`. */
 export interface GpuNtmOptions {
-  /** Longest sequence (input plus output steps) the model runs. */
+  /** Longest sequence (`outputStart + T_out` steps, `totalSteps`) the model runs. */
   readonly capacity: number;
   /** The optimizer step's settings. */
   readonly optimizer: RmspropSettings;
@@ -391,9 +391,6 @@ export class GpuNtm {
       throw new UsageError(
         `Cannot run a batch of ${total} steps: this model holds at most ${this.shape.capacity}`,
       );
-    }
-    if (batch.inputSteps < 1) {
-      throw new RangeError(`Cannot upload a batch: it needs at least one input step, got 0`);
     }
     if (batch.input.length !== batch.inputSteps * B * I) {
       throw new RangeError(

@@ -27,7 +27,7 @@ export interface NtmShape {
   /** The parameter texture's size (lib/gpu/ntm/param_texture.ts). */
   readonly paramTexture: ParamTextureSize;
   readonly tape: TapeLayout;
-  /** Longest sequence (input plus output steps). */
+  /** Longest sequence (`outputStart + T_out` steps, `totalSteps`). */
   readonly capacity: number;
   /** Floats of the batch buffer: inputs `[S, B, I]`, then targets `[S, B, O]` at `batchTarget`. */
   readonly batchSize: number;

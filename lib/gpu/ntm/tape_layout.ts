@@ -79,7 +79,7 @@ export interface GradientTape {
 
 /** Both tapes and both memory buffers of a config, sized for sequences of up to `capacity` steps. */
 export interface TapeLayout {
-  /** The longest sequence (input plus output steps) the buffers hold. */
+  /** The longest sequence (`outputStart + T_out` steps, `totalSteps`) the buffers hold. */
   readonly capacity: number;
   /** The forward tape's regions. */
   readonly forward: ForwardTape;
