@@ -11,6 +11,7 @@ import { dataLoops } from "../lib/gpu/ntm/loop_bounds.ts";
 import { ntmShape } from "../lib/gpu/ntm/shape.ts";
 import { GpuTaskData } from "../lib/gpu/ntm/task_data.ts";
 import { paramLayout } from "../lib/params.ts";
+import type { TrainingSetup } from "../lib/train/backend.ts";
 import {
   generateBatch,
   type TaskDefinition,
@@ -164,40 +165,50 @@ Deno.test({
   },
 });
 
+/**
+ * Builds `task` with `assignments` at 8 lanes, asserts that the data kernel's loop bound passes
+ * the software limit, and on a software adapter that preparing the kernel is refused naming it.
+ */
+async function assertDataRefused<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  assignments: string[],
+): Promise<TrainingSetup> {
+  const setup = trainingSetup(task, resolveParams(task.params, assignments), 1);
+  const shape = ntmShape(setup.layout, setup.capacity, 8);
+  const bound = dataLoops(shape, setup.deviceData!.loops);
+  assert.ok(bound > SOFTWARE_LOOP_ITERATION_LIMIT, `${bound}`);
+  if (!context!.isSoftware) return setup;
+  const batch = storageBuffer(context!, "test batch", 4 * shape.batchSize);
+  const steps = storageBuffer(context!, "test steps", 4 * 8);
+  try {
+    await assert.rejects(
+      () => GpuTaskData.create(context!, shape, setup.deviceData!, 1, { batch, steps }),
+      (error: Error) =>
+        error instanceof UsageError &&
+        error.message.startsWith(
+          `Cannot prepare ntm task data: an invocation may run up to ${bound} loop iterations`,
+        ),
+    );
+  } finally {
+    batch.destroy();
+    steps.destroy();
+  }
+  return setup;
+}
+
 Deno.test({
   name:
     "GpuTaskData counts the twin's loops: dynamic N-grams runs at batch 4 and is refused at 8 " +
     "on a software adapter",
   ignore,
   async fn() {
-    const shapeOf = (batchSize: number) => {
-      const params = resolveParams(dynamicNgramsTask.params, [`batch_size=${batchSize}`]);
-      const setup = trainingSetup(dynamicNgramsTask, params, 1);
-      return { setup, shape: ntmShape(setup.layout, setup.capacity, 8) };
-    };
-    const four = shapeOf(4), eight = shapeOf(8);
-    assert.ok(dataLoops(four.shape, four.setup.deviceData!.loops) < SOFTWARE_LOOP_ITERATION_LIMIT);
-    const bound = dataLoops(eight.shape, eight.setup.deviceData!.loops);
-    assert.ok(bound > SOFTWARE_LOOP_ITERATION_LIMIT, `${bound}`);
+    const params = resolveParams(dynamicNgramsTask.params, ["batch_size=4"]);
+    const setup = trainingSetup(dynamicNgramsTask, params, 1);
+    const shape = ntmShape(setup.layout, setup.capacity, 8);
+    assert.ok(dataLoops(shape, setup.deviceData!.loops) < SOFTWARE_LOOP_ITERATION_LIMIT);
     // Batch 4, near the limit, is generated in full.
     await checkTask(dynamicNgramsTask, ["batch_size=4"], 12, 3, 1);
-    if (!context!.isSoftware) return;
-    const batch = storageBuffer(context!, "test batch", 4 * eight.shape.batchSize);
-    const steps = storageBuffer(context!, "test steps", 4 * 8);
-    try {
-      await assert.rejects(
-        () =>
-          GpuTaskData.create(context!, eight.shape, eight.setup.deviceData!, 1, { batch, steps }),
-        (error: Error) =>
-          error instanceof UsageError &&
-          error.message.startsWith(
-            `Cannot prepare ntm task data: an invocation may run up to ${bound} loop iterations`,
-          ),
-      );
-    } finally {
-      batch.destroy();
-      steps.destroy();
-    }
+    await assertDataRefused(dynamicNgramsTask, ["batch_size=8"]);
   },
 });
 
@@ -206,29 +217,10 @@ Deno.test({
     "GpuTaskData counts the twin's loops: priority sort at batch 64 is refused on a software adapter",
   ignore,
   async fn() {
-    const params = resolveParams(prioritySortTask.params, ["batch_size=64", "num_heads=1"]);
-    const setup = trainingSetup(prioritySortTask, params, 1);
-    const shape = ntmShape(setup.layout, setup.capacity, 8);
+    const setup = await assertDataRefused(prioritySortTask, ["batch_size=64", "num_heads=1"]);
     assert.deepEqual(setup.deviceData!.loops, { input: 0, target: 21 ** 2 });
-    const bound = dataLoops(shape, setup.deviceData!.loops);
     // Without the twin's loops the kernel's own would fit.
+    const shape = ntmShape(setup.layout, setup.capacity, 8);
     assert.ok(dataLoops(shape, { input: 0, target: 0 }) < SOFTWARE_LOOP_ITERATION_LIMIT);
-    assert.ok(bound > SOFTWARE_LOOP_ITERATION_LIMIT, `${bound}`);
-    if (!context!.isSoftware) return;
-    const batch = storageBuffer(context!, "test batch", 4 * shape.batchSize);
-    const steps = storageBuffer(context!, "test steps", 4 * 8);
-    try {
-      await assert.rejects(
-        () => GpuTaskData.create(context!, shape, setup.deviceData!, 1, { batch, steps }),
-        (error: Error) =>
-          error instanceof UsageError &&
-          error.message.startsWith(
-            `Cannot prepare ntm task data: an invocation may run up to ${bound} loop iterations`,
-          ),
-      );
-    } finally {
-      batch.destroy();
-      steps.destroy();
-    }
   },
 });
