@@ -149,6 +149,53 @@ Deno.test("history prints the window means, where each run fell below the thresh
       assert.match(stdout, /^seed 4: the loss was first not a number at batch 3 \(diverged\)$/m);
       assert.match(stdout, /one line per run; gaps where a mean is not a number$/m);
     });
+    await t.step(
+      "--metric loss: the mean loss, judged only against a given threshold",
+      async () => {
+        const losses = await craft(dir, "g", base, {
+          seed: 5,
+          cost: [40, 38, 41, 39],
+          loss: [0.7, 0.5, 0.45, 0.43],
+        });
+        const stdout = await history(dir, [losses, "--metric", "loss", "--window", "2"]);
+        assert.equal(
+          stdout,
+          [
+            `seed 5: g/copy-task-5-batch-4.safetensors (copy-task, 4 batches of 1 sequence on cpu)`,
+            "",
+            "Mean loss (binary cross-entropy per output, in nats) over windows of 2 batches (the " +
+            "last window of a run also takes the batches left after it):",
+            "",
+            "| batch | seed 5 |",
+            "| ----: | -----: |",
+            "|     2 | 0.6000 |",
+            "|     4 | 0.4400 |",
+            "",
+          ].join("\n"),
+        );
+        const judged = await history(dir, [
+          losses,
+          "--metric",
+          "loss",
+          "--threshold",
+          "0.45",
+          "--window",
+          "1",
+          "--image",
+          "loss.png",
+        ]);
+        assert.match(
+          judged,
+          /^seed 5: first below a loss of 0\.45 at batch 4; below it from batch 4 on \(last window: 0\.4300\)$/m,
+        );
+        assert.match(judged, /^Chart: loss\.png \(800×480 pixels\): the mean loss of each window/m);
+        const chart = historyChart(
+          [{ name: "seed 5", means: windowMeans([0.7, 0.5, 0.45, 0.43], 1) }],
+          "mean loss (nats per output)",
+        );
+        assert.deepEqual(await Deno.readFile(`${dir}/loss.png`), encodePng(chart.image));
+      },
+    );
     await t.step("runs alike but for a param are named by it", async () => {
       const small = await craft(dir, "e", base, { cost: [1, 2], params: { memory_n: 4 } });
       const large = await craft(dir, "f", base, { cost: [1, 2], params: { memory_n: 8 } });
@@ -231,6 +278,11 @@ Deno.test("history rejects bad input with status 2 and one line, writing nothing
         /^error: Cannot chart 11 runs: a chart tells at most 10 apart by colour; chart fewer checkpoints at a time \(the table takes any number\)$/,
       ],
       [
+        "an unknown metric",
+        ["history", copy, "--metric", "bits"],
+        /^error: Cannot use option --metric=bits: it must be one of cost, loss$/,
+      ],
+      [
         "a window of 0",
         ["history", copy, "--window", "0"],
         /^error: Cannot use option --window=0: it must be an integer from 1 to 2147483647$/,
@@ -282,7 +334,7 @@ Deno.test("history rejects bad input with status 2 and one line, writing nothing
 Deno.test("history --help describes its options and is reached from the training help", async () => {
   const help = await runScript(COPY, ["history", "--help"]);
   assert.equal(help.code, 0, help.stderr);
-  for (const option of ["--window N", "--threshold BITS", "--image PATH"]) {
+  for (const option of ["--metric cost|loss", "--window N", "--threshold VALUE", "--image PATH"]) {
     assert.ok(help.stdout.includes(option), option);
   }
   const training = await runScript(COPY, ["--help"]);

@@ -1,8 +1,9 @@
 /**
  * The history command of every task (`deno task copy history CHECKPOINT… …`): reads the training
  * history each checkpoint keeps and prints, for one run or several side by side (seeds, params),
- * the mean cost over windows of batches as a Markdown table, where each run first fell below a
- * threshold and from where it stayed below, and optionally draws the means as a PNG chart.
+ * the mean cost (or loss, `--metric loss`) over windows of batches as a Markdown table, where each
+ * run first fell below a threshold and from where it stayed below, and optionally draws the means
+ * as a PNG chart.
  * Bad input exits with status 2 and one line naming the problem, before anything is written.
  *
  * @module
@@ -26,7 +27,7 @@ import { checkCheckpointTask } from "./checkpoint_params.ts";
 import { taskCommand } from "./command_line.ts";
 import { runCommand } from "./exit.ts";
 import { formatParamValue } from "./params.ts";
-import { historyUsage, parseHistoryOptions } from "./history_options.ts";
+import { type HistoryMetric, historyUsage, parseHistoryOptions } from "./history_options.ts";
 import { checkImagePath } from "./paths.ts";
 
 /** One run's history as the command shows it. */
@@ -34,9 +35,25 @@ interface RunHistory {
   /** Its name in the table and the chart, such as `seed 10`. */
   readonly name: string;
   readonly checkpoint: LoadedCheckpoint;
-  /** The mean cost of each window. */
+  /** The mean of each window. */
   readonly means: readonly WindowMean[];
 }
+
+/** How a metric is named in the table's title, the verdicts and the chart. */
+const METRIC_NAMES: Readonly<
+  Record<HistoryMetric, { title: string; below: (threshold: number) => string; axis: string }>
+> = {
+  cost: {
+    title: "Mean cost in bits per sequence",
+    below: (threshold) => `below ${threshold} bit${threshold === 1 ? "" : "s"} per sequence`,
+    axis: "mean cost (bits per sequence)",
+  },
+  loss: {
+    title: "Mean loss (binary cross-entropy per output, in nats)",
+    below: (threshold) => `below a loss of ${threshold}`,
+    axis: "mean loss (nats per output)",
+  },
+};
 
 /** `1 batch`, `2 batches`. */
 function count(value: number, noun: string): string {
@@ -70,9 +87,13 @@ export function runLabels(checkpoints: readonly CheckpointInfo[]): string[] {
   return checkpoints.map((_, index) => `run ${index + 1}`);
 }
 
-/** The decimals that show costs against `threshold`: 2, or more for a threshold below 0.1. */
-function costDecimals(threshold: number): number {
-  return Math.min(Math.max(2, Math.ceil(-Math.log10(threshold)) + 1), 8);
+/**
+ * The decimals that show means against `threshold`: 2 for costs and 4 for losses, or more for a
+ * threshold that needs them.
+ */
+function meanDecimals(metric: HistoryMetric, threshold = 1): number {
+  const fewest = metric === "cost" ? 2 : 4;
+  return Math.min(Math.max(fewest, Math.ceil(-Math.log10(threshold)) + 1), 8);
 }
 
 /** A Markdown table with right-aligned columns. */
@@ -103,14 +124,19 @@ function meansTable(runs: readonly RunHistory[], decimals: number): string[] {
   return markdownTable(["batch", ...runs.map((run) => run.name)], rows);
 }
 
-/** Where a run's mean cost fell below `threshold`, in a sentence. */
-function describeConvergence(run: RunHistory, threshold: number, decimals: number): string {
+/** Where a run's mean fell below `threshold`, in a sentence. */
+function describeConvergence(
+  run: RunHistory,
+  metric: HistoryMetric,
+  threshold: number,
+  decimals: number,
+): string {
   const { firstBelow, belowFrom } = convergence(run.means, threshold);
   const last = run.means.at(-1)!;
   const lastWindow = `last window: ${
     Number.isNaN(last.mean) ? "not a number" : last.mean.toFixed(decimals)
   }`;
-  const below = `below ${threshold} bit${threshold === 1 ? "" : "s"} per sequence`;
+  const below = METRIC_NAMES[metric].below(threshold);
   if (firstBelow === undefined) {
     return `${run.name}: never ${below} in ${count(last.end, "batch")} (${lastWindow})`;
   }
@@ -162,12 +188,13 @@ async function showHistory<S extends TaskSchema>(
   const runs: RunHistory[] = checkpoints.map((checkpoint, index) => ({
     name: names[index],
     checkpoint,
-    means: windowMeans(checkpoint.history.cost, window),
+    means: windowMeans(checkpoint.history[options.metric], window),
   }));
+  const wording = METRIC_NAMES[options.metric];
   let chart: Chart | undefined;
   if (options.image !== undefined) {
     try {
-      chart = historyChart(runs);
+      chart = historyChart(runs, wording.axis);
     } catch (error) {
       // Names too long to leave room for the plot: the command line's fault.
       if (!(error instanceof RangeError)) throw error;
@@ -182,16 +209,19 @@ async function showHistory<S extends TaskSchema>(
         })`,
     );
   }
-  const decimals = costDecimals(options.threshold);
+  const { metric, threshold } = options;
+  const decimals = meanDecimals(metric, threshold);
   console.log("");
   console.log(
-    `Mean cost in bits per sequence over windows of ${count(window, "batch")} (the last ` +
-      "window of a run also takes the batches left after it):",
+    `${wording.title} over windows of ${count(window, "batch")} (the last window of a run also ` +
+      "takes the batches left after it):",
   );
   console.log("");
   for (const line of meansTable(runs, decimals)) console.log(line);
-  console.log("");
-  for (const run of runs) console.log(describeConvergence(run, options.threshold, decimals));
+  if (threshold !== undefined) {
+    console.log("");
+    for (const run of runs) console.log(describeConvergence(run, metric, threshold, decimals));
+  }
   for (const { name, checkpoint } of runs) {
     const diverged = checkpoint.history.loss.findIndex((loss) => !Number.isFinite(loss));
     if (diverged >= 0) {
@@ -204,8 +234,8 @@ async function showHistory<S extends TaskSchema>(
     const gaps = runs.some((run) => run.means.some((window) => Number.isNaN(window.mean)));
     console.log("");
     console.log(
-      `Chart: ${options.image} (${image.width}×${image.height} pixels): the mean cost of each ` +
-        `window against its last batch, one line per run${
+      `Chart: ${options.image} (${image.width}×${image.height} pixels): the mean ${metric} of ` +
+        `each window against its last batch, one line per run${
           gaps ? "; gaps where a mean is not a number" : ""
         }`,
     );

@@ -1,6 +1,6 @@
 /**
- * The history command line: `<task> history CHECKPOINT… [--window N] [--threshold BITS]
- * [--image PATH]`.
+ * The history command line: `<task> history CHECKPOINT… [--metric cost|loss] [--window N]
+ * [--threshold VALUE] [--image PATH]`.
  *
  * @module
  */
@@ -19,15 +19,29 @@ import {
 /** The cost a run must fall below to count as converged, unless told otherwise (bits). */
 export const DEFAULT_THRESHOLD = 1;
 
+/**
+ * What the history command averages: `cost`, the bit errors per sequence, or `loss`, the binary
+ * cross-entropy per output (the measure for dynamic N-grams, whose best predictor still errs).
+ */
+export type HistoryMetric = "cost" | "loss";
+
+/** The metrics `--metric` takes. */
+export const HISTORY_METRICS: readonly HistoryMetric[] = ["cost", "loss"];
+
 /** The parsed command line of the history command. */
 export interface HistoryOptions {
   readonly help: boolean;
   /** The checkpoints whose histories are read; empty only with `help`. */
   readonly checkpoints: readonly string[];
+  /** What is averaged. */
+  readonly metric: HistoryMetric;
   /** Batches per window of the means, when given (by default about 30 windows). */
   readonly window?: number;
-  /** The mean cost, in bits per sequence, that counts as converged. */
-  readonly threshold: number;
+  /**
+   * The mean that counts as converged: by default 1 bit per sequence for the cost, none for the
+   * loss (then no run is judged).
+   */
+  readonly threshold?: number;
   /** Where the PNG chart goes, when wanted. */
   readonly image?: string;
 }
@@ -38,6 +52,7 @@ export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
     args: [...args],
     options: {
       help: { type: "boolean", short: "h" },
+      metric: { type: "string" },
       window: { type: "string" },
       threshold: { type: "string" },
       image: { type: "string" },
@@ -58,14 +73,21 @@ export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
         "by colour; chart fewer checkpoints at a time (the table takes any number)",
     );
   }
+  const metric = values.metric ?? "cost";
+  if (!HISTORY_METRICS.includes(metric as HistoryMetric)) {
+    throw new UsageError(
+      `Cannot use option --metric=${metric}: it must be one of ${HISTORY_METRICS.join(", ")}`,
+    );
+  }
   return {
     help,
     checkpoints: positionals,
+    metric: metric as HistoryMetric,
     window: values.window === undefined
       ? undefined
       : integerOption("--window", values.window, 1, 0x7fff_ffff),
     threshold: values.threshold === undefined
-      ? DEFAULT_THRESHOLD
+      ? (metric === "cost" ? DEFAULT_THRESHOLD : undefined)
       : positiveNumberOption("--threshold", values.threshold),
     image: pathOption("--image", values.image, "a PNG file"),
   };
@@ -75,11 +97,11 @@ export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
 export function historyUsage<S extends TaskSchema>(task: TaskDefinition<S>, command: string) {
   return [
     `Show how runs of the ${task.name} trained, from the history their checkpoints keep: the`,
-    "mean cost over windows of batches as a table, where each run first fell below a threshold",
-    "and from where it stayed below, and optionally a chart.",
+    "mean cost (or loss) over windows of batches as a table, where each run first fell below a",
+    "threshold and from where it stayed below, and optionally a chart.",
     "",
-    `usage: ${command} history [-h] CHECKPOINT... [--window N] [--threshold BITS]`,
-    "       [--image PATH]",
+    `usage: ${command} history [-h] CHECKPOINT... [--metric cost|loss] [--window N]`,
+    "       [--threshold VALUE] [--image PATH]",
     "",
     "CHECKPOINT is a checkpoint of a training run (its .safetensors file, or the .json history",
     "beside it; both are read). Give the last checkpoint of each run to compare runs, such as",
@@ -89,13 +111,17 @@ export function historyUsage<S extends TaskSchema>(task: TaskDefinition<S>, comm
     "",
     "options:",
     "  -h, --help                 show this help and exit",
+    "  --metric cost|loss         what is averaged: the cost, bit errors per sequence (default),",
+    "                             or the loss, binary cross-entropy per output in nats (for",
+    "                             dynamic N-grams, whose best predictor still makes errors)",
     "  --window N                 batches per window of the means (default: the smallest 1, 2",
     "                             or 5 × 10^k batches giving at most 30 windows for the longest",
     "                             run); the last window of a run also takes the batches left",
     "                             after it",
-    "  --threshold BITS           the mean cost, in bits per sequence, under which a run counts",
-    `                             as converged (default: ${DEFAULT_THRESHOLD})`,
-    "  --image PATH               write a PNG chart (PATH ends in .png): the mean cost of each",
+    "  --threshold VALUE          the mean (of the metric) under which a run counts as",
+    `                             converged (default: ${DEFAULT_THRESHOLD} bit per sequence for the cost,`,
+    "                             none for the loss)",
+    "  --image PATH               write a PNG chart (PATH ends in .png): the mean of each",
     `                             window against its last batch, one line per run (at most`,
     `                             ${DISTINCT_SERIES} runs)`,
   ].join("\n");

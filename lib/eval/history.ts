@@ -87,20 +87,23 @@ export function defaultWindow(batches: number): number {
 export interface NamedMeans {
   /** The run's name, such as `seed 10`. */
   readonly name: string;
-  /** Its mean cost over each window, in order. */
+  /** Its mean over each window, in order. */
   readonly means: readonly WindowMean[];
 }
 
 /**
- * The chart of runs' windowed mean costs against each window's last batch, one line per run; a
- * NaN mean leaves a gap.
+ * The chart of runs' windowed means against each window's last batch, one line per run; a NaN
+ * mean leaves a gap. `yTitle` names what is averaged.
  */
-export function historyChart(runs: readonly NamedMeans[]): Chart {
+export function historyChart(
+  runs: readonly NamedMeans[],
+  yTitle = "mean cost (bits per sequence)",
+): Chart {
   return lineChart(
     runs.map((run) => ({
       name: run.name,
       points: run.means.map((window) => [window.end, window.mean] as const),
     })),
-    { xTitle: "batch", yTitle: "mean cost (bits per sequence)", xIntegers: true },
+    { xTitle: "batch", yTitle, xIntegers: true },
   );
 }
