@@ -10,12 +10,16 @@ import { EXIT_USAGE } from "../lib/cli/exit.ts";
 import { UsageError } from "../lib/config.ts";
 import { parseInteger } from "../lib/io/number_text.ts";
 
-/** One option: an integer, a comma-separated list of them, or one of a few words. */
+/**
+ * One option: an integer, a comma-separated list of them, one of a few words, or a path (any
+ * text but the empty one).
+ */
 export type BenchOption =
   & { readonly help: string; readonly default?: string }
   & (
     | { readonly kind: "integer" | "integers"; readonly min?: number }
     | { readonly kind: "choice"; readonly choices: readonly string[] }
+    | { readonly kind: "path" }
   );
 
 type Value<O extends BenchOption> = O extends { kind: "integer" } ? number
@@ -34,6 +38,7 @@ function parseValue(name: string, option: BenchOption, text: string): number | n
   if (option.kind === "choice") {
     return option.choices.includes(text) ? text : fail(`one of ${option.choices.join(", ")}`);
   }
+  if (option.kind === "path") return text === "" ? fail("a path, not empty") : text;
   const min = option.min ?? 1;
   const integer = (part: string) => parseInteger(part, min, 0x7fff_ffff);
   if (option.kind === "integer") return integer(text) ?? fail(`an integer ≥ ${min}`);
@@ -57,6 +62,8 @@ export function benchOptions<S extends Record<string, BenchOption>>(
     const placeholder = (option: BenchOption) =>
       option.kind === "choice"
         ? option.choices.join("|")
+        : option.kind === "path"
+        ? "PATH"
         : option.kind === "integer"
         ? "N"
         : "N,N…";
