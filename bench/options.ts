@@ -5,21 +5,21 @@
  * @module
  */
 
-import { parseCommandLine } from "../lib/cli/command_line.ts";
+import { parseCommandLine, pathOption } from "../lib/cli/command_line.ts";
 import { EXIT_USAGE } from "../lib/cli/exit.ts";
 import { UsageError } from "../lib/config.ts";
 import { parseInteger } from "../lib/io/number_text.ts";
 
 /**
- * One option: an integer, a comma-separated list of them, one of a few words, or a path (any
- * text but the empty one).
+ * One option: an integer (from `min`, by default 1, to `max`, by default 2^31 − 1), a
+ * comma-separated list of them, one of a few words, or the path of `what`.
  */
 export type BenchOption =
   & { readonly help: string; readonly default?: string }
   & (
-    | { readonly kind: "integer" | "integers"; readonly min?: number }
+    | { readonly kind: "integer" | "integers"; readonly min?: number; readonly max?: number }
     | { readonly kind: "choice"; readonly choices: readonly string[] }
-    | { readonly kind: "path" }
+    | { readonly kind: "path"; readonly what: string }
   );
 
 type Value<O extends BenchOption> = O extends { kind: "integer" } ? number
@@ -38,14 +38,15 @@ function parseValue(name: string, option: BenchOption, text: string): number | n
   if (option.kind === "choice") {
     return option.choices.includes(text) ? text : fail(`one of ${option.choices.join(", ")}`);
   }
-  if (option.kind === "path") return text === "" ? fail("a path, not empty") : text;
-  const min = option.min ?? 1;
-  const integer = (part: string) => parseInteger(part, min, 0x7fff_ffff);
-  if (option.kind === "integer") return integer(text) ?? fail(`an integer ≥ ${min}`);
+  if (option.kind === "path") return pathOption(`--${name}`, text, option.what)!;
+  const min = option.min ?? 1, max = option.max ?? 0x7fff_ffff;
+  const integer = (part: string) => parseInteger(part, min, max);
+  const range = option.max === undefined ? `≥ ${min}` : `from ${min} to ${max}`;
+  if (option.kind === "integer") return integer(text) ?? fail(`an integer ${range}`);
   const values = text.split(",").map(integer);
   return values.every((value) => value !== undefined)
     ? values as number[]
-    : fail(`a comma-separated list of integers ≥ ${min}`);
+    : fail(`a comma-separated list of integers ${range}`);
 }
 
 /**

@@ -185,10 +185,22 @@ export function dynamicNgramsElements(params: DynamicNgramsParams): TaskElements
  * The Bayesian estimator's predictions of a batch's targets, `[T_out, B, 1]`: after reading bits
  * 0 to t, the probability that bit t + 1 is 1 is (ones + 1/2) / (ones + zeros + 1), where ones
  * and zeros count the bits that followed the same context of N − 1 bits (the paper's equation
- * for the optimal estimator under Beta(1/2, 1/2) tables).
+ * for the optimal estimator under Beta(1/2, 1/2) tables). With `window`, only the last `window`
+ * bits read are counted: the estimator of a predictor that remembers no further back, a yardstick
+ * for models of bounded memory.
  */
-export function optimalPredictions(params: DynamicNgramsParams, batch: TaskBatch): Float32Array {
+export function optimalPredictions(
+  params: DynamicNgramsParams,
+  batch: TaskBatch,
+  window = Infinity,
+): Float32Array {
   const { batch_size: B, ngram } = params;
+  if (!(window === Infinity || (Number.isInteger(window) && window >= 1))) {
+    throw new RangeError(
+      `Cannot predict a dynamic N-grams batch: the window must be a positive integer or ` +
+        `Infinity, got ${window}`,
+    );
+  }
   const steps = batch.outputSteps;
   if (batch.inputSteps !== steps || batch.outputStart !== 0) {
     throw new RangeError(
@@ -208,12 +220,20 @@ export function optimalPredictions(params: DynamicNgramsParams, batch: TaskBatch
   const predictions = new Float32Array(steps * B);
   for (let b = 0; b < B; b++) {
     const ones = new Float64Array(mask + 1), zeros = new Float64Array(mask + 1);
+    /** The context each bit read followed. */
+    const before = new Uint32Array(steps);
     // Bit 0 followed the all-zero context, like every bit before the first 1.
     let context = 0;
     for (let t = 0; t < steps; t++) {
       const bit = batch.input[t * B + b];
+      before[t] = context;
       if (bit === 1) ones[context]++;
       else zeros[context]++;
+      if (t >= window) {
+        // Bit t − window leaves the window.
+        if (batch.input[(t - window) * B + b] === 1) ones[before[t - window]]--;
+        else zeros[before[t - window]]--;
+      }
       context = ((context << 1) | bit) & mask;
       predictions[t * B + b] = (ones[context] + 0.5) / (ones[context] + zeros[context] + 1);
     }

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { resolveParams } from "../lib/cli/params.ts";
+import { CpuNtm } from "../lib/cpu/ntm.ts";
 import { measurePredictions } from "../lib/eval/evaluate.ts";
-import { generateBatch } from "../lib/train/task.ts";
-import { dynamicNgramsTask, optimalPredictions } from "../tasks/dynamic_ngrams.ts";
+import { checkpointState, readCheckpoint } from "../lib/io/checkpoint.ts";
+import { paramLayout } from "../lib/params.ts";
+import { generateBatch, type TaskBatch } from "../lib/train/task.ts";
+import { dynamicNgramsTask, ngramSequence, optimalPredictions } from "../tasks/dynamic_ngrams.ts";
 import { runScript } from "./helpers/run_deno.ts";
 import { TASKS, TINY, TINY_NTM } from "./helpers/task_scripts.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
@@ -36,37 +39,72 @@ Deno.test("benchOptions() prints --help and stops bad options with one line and 
 });
 
 const estimators = new URL("../bench/ngram_estimators.ts", import.meta.url).pathname;
-const attention = new URL("../bench/ngram_attention.ts", import.meta.url).pathname;
+const memory = new URL("../bench/ngram_memory.ts", import.meta.url).pathname;
 
-Deno.test("bench/ngram_estimators.ts tables the estimators of 0 to 7 context bits, the data's order the optimum", async () => {
+/** The rows of the Markdown tables a script printed, as cells. */
+const tableRows = (stdout: string) =>
+  stdout.split("\n").filter((line) => /^\| +[\d–]+ \|/.test(line)).map((line) =>
+    line.split("|").slice(1, -1).map((cell) => cell.trim())
+  );
+
+/** The mean cross-entropy, in bits per sequence, of estimator `ngram` over `batches`. */
+function estimatorBits(
+  batches: readonly TaskBatch[],
+  assignments: string[],
+  ngram: number,
+  window = Infinity,
+): number {
+  const params = resolveParams(dynamicNgramsTask.params, [...assignments, `ngram=${ngram}`]);
+  return batches.reduce(
+    (sum, batch) =>
+      sum +
+      measurePredictions(optimalPredictions(params, batch, window), batch, 1).crossEntropyBits,
+    0,
+  ) / batches.length;
+}
+
+Deno.test("bench/ngram_estimators.ts tables the estimators of 0 to 7 context bits and 2 past the data's order", async () => {
+  const data = ["ngram=7", "sequence_len=30"];
+  const params = resolveParams(dynamicNgramsTask.params, data);
+  const batches = [1, 2].map((n) => generateBatch(dynamicNgramsTask.elements(params), 11, n));
   const run = await runScript(estimators, [
     "--batches",
     "2",
     "--ngram",
-    "3",
+    "7",
     "--sequence-len",
     "30",
   ]);
   assert.equal(run.code, 0, run.stderr);
-  const params = resolveParams(dynamicNgramsTask.params, ["ngram=3", "sequence_len=30"]);
-  const batches = [1, 2].map((n) => generateBatch(dynamicNgramsTask.elements(params), 11, n));
-  const optimum = batches.reduce(
-    (sum, batch) =>
-      sum + measurePredictions(optimalPredictions(params, batch), batch, 1).crossEntropyBits,
-    0,
-  ) / 2;
-  const rows = run.stdout.split("\n").filter((line) => /^\| +\d+ \|/.test(line));
-  assert.equal(rows.length, 8, run.stdout);
-  assert.match(rows[2], new RegExp(`^\\| +2 \\| +${optimum.toFixed(2)} \\(the optimum\\) \\|$`));
+  const rows = tableRows(run.stdout);
+  assert.deepEqual(rows.map((row) => row[0]), ["0", "1", "2", "3", "4", "5", "6", "7", "8"]);
+  assert.equal(rows[6][1], `${estimatorBits(batches, data, 7).toFixed(2)} (the optimum)`);
+  assert.equal(rows[0][1], estimatorBits(batches, data, 1).toFixed(2));
+  const windowed = await runScript(estimators, [
+    "--batches",
+    "2",
+    "--ngram",
+    "7",
+    "--sequence-len",
+    "30",
+    "--window",
+    "10",
+  ]);
+  assert.equal(windowed.code, 0, windowed.stderr);
+  assert.match(windowed.stdout, /; counting the last 10 bits$/m);
+  assert.equal(
+    tableRows(windowed.stdout)[6][1],
+    `${estimatorBits(batches, data, 7, 10).toFixed(2)} (the data's order)`,
+  );
   const bad = await runScript(estimators, ["--ngram", "13"]);
   assert.equal(bad.code, 2);
   assert.equal(
     bad.stderr,
-    "error: Cannot set param ngram=13: it must be an integer ≥ 1 and ≤ 12\n",
+    "error: Cannot use option --ngram=13: it must be an integer from 1 to 12\n",
   );
 });
 
-Deno.test("bench/ngram_attention.ts tables the read weight by lag, and refuses other checkpoints", async () => {
+Deno.test("bench/ngram_memory.ts measures the write head, the read weight by lag and the gap to the optimum", async () => {
   await withTempDir(async (dir) => {
     const train = await runScript(TASKS.dynamicNgrams, [
       ...TINY_NTM,
@@ -78,19 +116,64 @@ Deno.test("bench/ngram_attention.ts tables the read weight by lag, and refuses o
       ".",
     ], dir);
     assert.equal(train.code, 0, train.stderr);
-    const run = await runScript(attention, [
-      "--checkpoint",
-      "dynamic-ngrams-task-1000-batch-1.safetensors",
+    const checkpoint = "dynamic-ngrams-task-1000-batch-1.safetensors";
+    const run = await runScript(memory, ["--checkpoint", checkpoint, "--batches", "2"], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\(data seed 1001\), 29 predictions each$/m);
+    const rows = tableRows(run.stdout);
+    const lags = rows.slice(0, 6), bands = rows.slice(6);
+
+    // The read weights by lag, recomputed from the definition: the rows whose last write before
+    // the read at step t (heads read, write: steps s < t) followed step t's context by `lag`.
+    const loaded = await readCheckpoint(`${dir}/${checkpoint}`);
+    const params = resolveParams(dynamicNgramsTask.params, [], loaded.params);
+    const layout = paramLayout(dynamicNgramsTask.config(params));
+    const model = new CpuNtm(layout, { capacity: 29 });
+    const { params: store } = checkpointState(layout, loaded);
+    const expected = new Array(6).fill(0);
+    let looked = 0;
+    for (const batchNumber of [1, 2]) {
+      const batch = generateBatch(dynamicNgramsTask.elements(params), 1001, batchNumber);
+      model.forward(store, batch.input, batch);
+      const bits = ngramSequence(params, 1001, batchNumber, 0);
+      const context = (t: number) =>
+        [0, 1, 2, 3, 4].reduce((sum, j) => sum + (t - j >= 0 ? bits[t - j] : 0) * 2 ** j, 0);
+      const read = model.weightings(0), write = model.weightings(1);
+      const argmax = (s: number) =>
+        [0, 1, 2, 3].reduce((best, n) => write[s * 4 + n] > write[s * 4 + best] ? n : best);
+      for (let t = 20; t < 29; t++) {
+        for (let row = 0; row < 4; row++) {
+          let last = -1;
+          for (let s = 0; s < t; s++) if (argmax(s) === row) last = s;
+          for (let lag = 0; lag < 6; lag++) {
+            if (last - lag >= 0 && context(last - lag) === context(t)) {
+              expected[lag] += read[t * 4 + row];
+            }
+          }
+        }
+        looked++;
+      }
+    }
+    assert.deepEqual(
+      lags.map((row) => row[1]),
+      expected.map((sum) => (sum / looked).toFixed(3)),
+    );
+
+    // The bands add up to the gap evaluate prints for the same batches.
+    assert.deepEqual(bands.map((row) => row[0]), ["0–28"]);
+    const evaluation = await runScript(TASKS.dynamicNgrams, [
+      "evaluate",
+      checkpoint,
       "--batches",
       "2",
     ], dir);
-    assert.equal(run.code, 0, run.stderr);
-    const rows = [...run.stdout.matchAll(/^\| +(\d) \| +([\d.]+) \| +([\d.]+) \|$/gm)];
-    assert.deepEqual(rows.map((row) => Number(row[1])), [0, 1, 2, 3, 4, 5]);
-    for (const [, , matching, uniform] of rows) {
-      assert.ok(Number(matching) >= 0 && Number(matching) <= 1, matching);
-      assert.ok(Number(uniform) > 0 && Number(uniform) <= 1, uniform);
-    }
+    const gap = evaluation.stdout.match(
+      /^Cross-entropy: [\d.]+ bits per sequence, ([\d.]+) (above|below)/m,
+    );
+    assert.ok(gap !== null, evaluation.stdout);
+    const signed = Number(gap[1]) * (gap[2] === "above" ? 1 : -1);
+    assert.ok(Math.abs(Number(bands[0][2]) - signed) <= 0.01, `${bands[0][2]} vs ${signed}`);
+
     const copy = await runScript(TASKS.copy, [
       ...TINY,
       "-p",
@@ -99,20 +182,21 @@ Deno.test("bench/ngram_attention.ts tables the read weight by lag, and refuses o
       ".",
     ], dir);
     assert.equal(copy.code, 0, copy.stderr);
-    const refused = await runScript(attention, [
-      "--checkpoint",
-      "copy-task-1000-batch-1.safetensors",
-    ], dir);
-    assert.equal(refused.code, 2);
-    assert.equal(
-      refused.stderr,
-      "error: Cannot analyse copy-task-1000-batch-1.safetensors: it is a checkpoint of copy-task, not dynamic-ngrams-task\n",
-    );
-    const missing = await runScript(attention, [], dir);
-    assert.equal(missing.code, 2);
-    assert.equal(
-      missing.stderr,
-      "error: Cannot analyse the heads: no checkpoint given; add --checkpoint PATH\n",
-    );
+    const cases: [string[], string][] = [
+      [
+        ["--checkpoint", "copy-task-1000-batch-1.safetensors"],
+        "Cannot analyse copy-task-1000-batch-1.safetensors: it is a checkpoint of copy-task, not dynamic-ngrams-task",
+      ],
+      [[], "Cannot analyse the heads: no checkpoint given; add --checkpoint PATH"],
+      [
+        ["--checkpoint", checkpoint, "--sequence-len", "21"],
+        "Cannot use option --sequence-len=21: it must be an integer from 22 to 65536",
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const refused = await runScript(memory, args, dir);
+      assert.equal(refused.code, 2, refused.stdout);
+      assert.equal(refused.stderr, `error: ${message}\n`);
+    }
   });
 });

@@ -334,6 +334,14 @@ Deno.test("optimalPredictions() is the paper's Bayesian estimator: (ones + 1/2) 
   // After 1: context 1, never seen → 1/2. After 0: context 0 was followed by one 1 → 1.5/2.
   // After 1: context 1 was followed by one 0 → 0.5/2. After 1: context 1 saw a 0 and a 1 → 1.5/3.
   assert.deepEqual(Array.from(optimalPredictions(params, batch)), [0.5, 0.75, 0.25, 0.5]);
+  // A window of 2 bits forgets bit 0 (a 1 after context 0) at step 2 and bit 1 (a 0 after
+  // context 1) at step 3: the last prediction counts only the 1 read at step 3, 1.5/2.
+  assert.deepEqual(Array.from(optimalPredictions(params, batch, 2)), [0.5, 0.75, 0.25, 0.75]);
+  assert.deepEqual(optimalPredictions(params, batch, 4), optimalPredictions(params, batch));
+  assert.throws(
+    () => optimalPredictions(params, batch, 0),
+    /^RangeError: Cannot predict a dynamic N-grams batch: the window must be a positive integer or Infinity, got 0$/,
+  );
   assert.throws(
     () => optimalPredictions(ngramParams("batch_size=2"), batch),
     /^RangeError: Cannot predict a dynamic N-grams batch: its input and target must each hold \[4, 2, 1\] = 8 values, got 4 and 4$/,

@@ -29,7 +29,11 @@ import {
   checkSameSetup,
   planCheckpoint,
 } from "./evaluate_plan.ts";
-import { evaluationUsage, parseEvaluationOptions } from "./evaluate_options.ts";
+import {
+  defaultEvaluationSeed,
+  evaluationUsage,
+  parseEvaluationOptions,
+} from "./evaluate_options.ts";
 import { formatParamValue } from "./params.ts";
 import { checkImagePath } from "./paths.ts";
 
@@ -149,7 +153,7 @@ async function evaluateTask<S extends TaskSchema>(
         "lengths or batch_size",
     );
   }
-  const seed = options.seed ?? (plans[0].file.seed + 1) % 2 ** 32;
+  const seed = options.seed ?? defaultEvaluationSeed(plans[0].file.seed);
 
   const pictured: Evaluation[] = [];
   for (const plan of plans) {

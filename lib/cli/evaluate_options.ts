@@ -22,6 +22,14 @@ const DEFAULT_EVALUATION_BATCHES = 10;
 /** The most batches one evaluation runs. */
 const MAX_EVALUATION_BATCHES = 1_000_000;
 
+/**
+ * The data seed an evaluation of a model trained from `trainingSeed` uses unless told otherwise:
+ * the next seed, so that its batches are not the training batches.
+ */
+export function defaultEvaluationSeed(trainingSeed: number): number {
+  return (trainingSeed + 1) % 2 ** 32;
+}
+
 /** The parsed command line of an evaluation. */
 export interface EvaluationOptions {
   readonly help: boolean;

@@ -1,9 +1,9 @@
 /**
  * The history command of every task (`deno task copy history CHECKPOINT… …`): reads the training
  * history each checkpoint keeps and prints, for one run or several side by side (seeds, params),
- * the mean cost (or loss, `--metric loss`) over windows of batches as a Markdown table, where each
- * run first fell below a threshold and from where it stayed below, and optionally draws the means
- * as a PNG chart.
+ * the mean cost (or loss, `--metric loss`) over windows of batches as a Markdown table; against a
+ * threshold (by default 1 bit for the cost, none for the loss), where each run first fell below it
+ * and from where it stayed below; and optionally draws the means as a PNG chart.
  * Bad input exits with status 2 and one line naming the problem, before anything is written.
  *
  * @module
@@ -88,11 +88,12 @@ export function runLabels(checkpoints: readonly CheckpointInfo[]): string[] {
 }
 
 /**
- * The decimals that show means against `threshold`: 2 for costs and 4 for losses, or more for a
- * threshold that needs them.
+ * The decimals that show means: 2 for costs and 4 for losses, or more for a `threshold` that needs
+ * them.
  */
-function meanDecimals(metric: HistoryMetric, threshold = 1): number {
+function meanDecimals(metric: HistoryMetric, threshold?: number): number {
   const fewest = metric === "cost" ? 2 : 4;
+  if (threshold === undefined) return fewest;
   return Math.min(Math.max(fewest, Math.ceil(-Math.log10(threshold)) + 1), 8);
 }
 

@@ -97,8 +97,9 @@ export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
 export function historyUsage<S extends TaskSchema>(task: TaskDefinition<S>, command: string) {
   return [
     `Show how runs of the ${task.name} trained, from the history their checkpoints keep: the`,
-    "mean cost (or loss) over windows of batches as a table, where each run first fell below a",
-    "threshold and from where it stayed below, and optionally a chart.",
+    "mean cost (or loss) over windows of batches as a table; against a threshold (1 bit by",
+    "default for the cost; for the loss only with --threshold), where each run first fell below",
+    "it and from where it stayed below; and optionally a chart.",
     "",
     `usage: ${command} history [-h] CHECKPOINT... [--metric cost|loss] [--window N]`,
     "       [--threshold VALUE] [--image PATH]",
