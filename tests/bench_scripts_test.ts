@@ -67,29 +67,14 @@ Deno.test("bench/ngram_estimators.ts tables the estimators of 0 to 7 context bit
   const data = ["ngram=7", "sequence_len=30"];
   const params = resolveParams(dynamicNgramsTask.params, data);
   const batches = [1, 2].map((n) => generateBatch(dynamicNgramsTask.elements(params), 11, n));
-  const run = await runScript(estimators, [
-    "--batches",
-    "2",
-    "--ngram",
-    "7",
-    "--sequence-len",
-    "30",
-  ]);
+  const small = ["--batches", "2", "--ngram", "7", "--sequence-len", "30"];
+  const run = await runScript(estimators, small);
   assert.equal(run.code, 0, run.stderr);
   const rows = tableRows(run.stdout);
   assert.deepEqual(rows.map((row) => row[0]), ["0", "1", "2", "3", "4", "5", "6", "7", "8"]);
   assert.equal(rows[6][1], `${estimatorBits(batches, data, 7).toFixed(2)} (the optimum)`);
   assert.equal(rows[0][1], estimatorBits(batches, data, 1).toFixed(2));
-  const windowed = await runScript(estimators, [
-    "--batches",
-    "2",
-    "--ngram",
-    "7",
-    "--sequence-len",
-    "30",
-    "--window",
-    "10",
-  ]);
+  const windowed = await runScript(estimators, [...small, "--window", "10"]);
   assert.equal(windowed.code, 0, windowed.stderr);
   assert.match(windowed.stdout, /; counting the last 10 bits$/m);
   assert.equal(

@@ -6,6 +6,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { bceLoss, bceLossBackward, bitCost } from "../../lib/cpu/loss.ts";
 import { CpuNtm } from "../../lib/cpu/ntm.ts";
 import { type RmspropSettings, rmspropStep } from "../../lib/cpu/rmsprop.ts";
@@ -13,6 +14,7 @@ import { runKernels } from "../../lib/gpu/context.ts";
 import type { GpuNtm } from "../../lib/gpu/ntm/model.ts";
 import type { ParamLayout } from "../../lib/params.ts";
 import { type SequenceSteps, totalSteps } from "../../lib/sequence_steps.ts";
+import type { BatchRecord } from "../../lib/train/backend.ts";
 import { assertClose } from "./assert_close.ts";
 
 /** NTM-SPEC: values within 1e-5 absolute, gradients within 1e-4 relative or 1e-6 absolute. */
@@ -83,4 +85,18 @@ export async function assertTrainingStepMatchesCpu(
   const gpuState = await gpu.readOptimizerState();
   assertClose(gpuState.squareAverage, state.squareAverage, { atol: 0, rtol: 1e-6 }, "v");
   assertClose(gpuState.momentumBuffer, state.momentumBuffer, STEP, "momentum buffer");
+}
+
+/**
+ * Asserts that two backends' records of the same batches agree: the same batch numbers and lengths,
+ * and losses within 1e-4 (issue 3: the first 100 batches of CPU and WebGPU histories).
+ */
+export function assertLossHistoriesAgree(
+  actual: readonly BatchRecord[],
+  expected: readonly BatchRecord[],
+): void {
+  assert.deepEqual(actual.map((record) => record.batch), expected.map((record) => record.batch));
+  assert.deepEqual(actual.map((record) => record.length), expected.map((record) => record.length));
+  const worst = Math.max(...actual.map((record, i) => Math.abs(record.loss - expected[i].loss)));
+  assert.ok(worst <= 1e-4, `loss histories differ by up to ${worst.toExponential(2)}`);
 }
