@@ -58,7 +58,7 @@ const options = benchOptions(
       kind: "integer",
       min: FIRST_STEP + 2,
       max: MAX_SEQUENCE_LENGTH,
-      help: "bits per sequence (default: the checkpoint's)",
+      help: `bits per sequence, at least ${FIRST_STEP + 2} (default: the checkpoint's)`,
     },
   },
 );
@@ -84,7 +84,7 @@ async function analyse(path: string): Promise<number> {
   if (length < FIRST_STEP + 2) {
     throw new UsageError(
       `Cannot ${action} ${path}: its sequences of ${length} bits end before step ${FIRST_STEP}, ` +
-        "where the read analysis starts; give --sequence-len N",
+        `where the read analysis starts; give --sequence-len N of at least ${FIRST_STEP + 2}`,
     );
   }
   const params = { ...saved, batch_size: 1, sequence_len: length };

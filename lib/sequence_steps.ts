@@ -34,6 +34,12 @@ export function totalSteps(steps: SequenceSteps): number {
  */
 export function checkSequenceSteps(steps: SequenceSteps, action: string): void {
   const { inputSteps, outputSteps, outputStart } = steps;
+  if (outputStart === undefined) {
+    throw new RangeError(
+      `Cannot ${action}: the steps have no outputStart; give inputSteps (${inputSteps}) when the ` +
+        "outputs follow the input, or 0 when they are trained from the first step",
+    );
+  }
   const named = `inputSteps ${inputSteps}, outputSteps ${outputSteps}, outputStart ${outputStart}`;
   if (![inputSteps, outputSteps, outputStart].every(Number.isInteger)) {
     throw new RangeError(`Cannot ${action}: the steps must be integers, got ${named}`);

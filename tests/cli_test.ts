@@ -317,6 +317,13 @@ Deno.test("dynamic N-grams CLI trains, and evaluates beside the Bayesian optimum
       evaluation.stdout,
       /^ {2}29 columns, one per step: 29 input steps; the 29 output steps start at column 1$/m,
     );
+    // The history shows the loss by default: even the optimum makes bit errors.
+    const historyRun = await runTask(TASKS.dynamicNgrams, ["history", checkpoint], dir);
+    assert.equal(historyRun.code, 0, historyRun.stderr);
+    assert.match(historyRun.stdout, /^Mean loss \(binary cross-entropy per output, in nats\) /m);
+    assert.doesNotMatch(historyRun.stdout, /below/);
+    const help = await runTask(TASKS.dynamicNgrams, ["evaluate", "--help"], dir);
+    assert.match(help.stdout, /^Beside them, those of the Bayesian optimum on the same batches/m);
   });
 });
 

@@ -188,6 +188,12 @@ Deno.test("CpuNtm.forward() rejects steps no sequence can have, naming them", ()
   for (const [steps, message] of cases) {
     assert.throws(() => model.forward(params, input, steps), message);
   }
+  // JavaScript callers may leave it out.
+  const unspecified = { inputSteps: 4, outputSteps: 3 } as unknown as SequenceSteps;
+  assert.throws(
+    () => model.forward(params, input, unspecified),
+    /^RangeError: Cannot run the forward pass: the steps have no outputStart; give inputSteps \(4\) when the outputs follow the input, or 0 when they are trained from the first step$/,
+  );
 });
 
 for (const { label, config, steps } of gradientConfigs) {

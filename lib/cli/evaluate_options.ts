@@ -154,5 +154,9 @@ export function evaluationUsage<S extends TaskSchema>(task: TaskDefinition<S>, c
     `  ${task.dataParams.join(", ")}`,
     "",
     "It prints the loss and cost (bits wrong per sequence) of every batch and their mean.",
+    ...(task.optimum === undefined ? [] : [
+      `Beside them, those of the ${task.optimum.name} on the same batches, and both`,
+      "cross-entropies in bits per sequence.",
+    ]),
   ].join("\n");
 }

@@ -27,7 +27,12 @@ import { checkCheckpointTask } from "./checkpoint_params.ts";
 import { taskCommand } from "./command_line.ts";
 import { runCommand } from "./exit.ts";
 import { formatParamValue } from "./params.ts";
-import { type HistoryMetric, historyUsage, parseHistoryOptions } from "./history_options.ts";
+import {
+  defaultMetric,
+  type HistoryMetric,
+  historyUsage,
+  parseHistoryOptions,
+} from "./history_options.ts";
 import { checkImagePath } from "./paths.ts";
 
 /** One run's history as the command shows it. */
@@ -176,7 +181,7 @@ async function showHistory<S extends TaskSchema>(
   task: TaskDefinition<S>,
   args: readonly string[],
 ): Promise<number> {
-  const options = parseHistoryOptions(args);
+  const options = parseHistoryOptions(args, defaultMetric(task));
   if (options.help) {
     console.log(historyUsage(task, taskCommand(task.name)));
     return 0;

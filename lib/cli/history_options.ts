@@ -28,6 +28,15 @@ export type HistoryMetric = "cost" | "loss";
 /** The metrics `--metric` takes. */
 export const HISTORY_METRICS: readonly HistoryMetric[] = ["cost", "loss"];
 
+/**
+ * The metric a task's history shows unless told otherwise: the loss for a task that knows its
+ * optimal predictions (dynamic N-grams, whose best predictor still makes bit errors), the cost
+ * for the others.
+ */
+export function defaultMetric<S extends TaskSchema>(task: TaskDefinition<S>): HistoryMetric {
+  return task.optimum === undefined ? "cost" : "loss";
+}
+
 /** The parsed command line of the history command. */
 export interface HistoryOptions {
   readonly help: boolean;
@@ -46,8 +55,14 @@ export interface HistoryOptions {
   readonly image?: string;
 }
 
-/** Parses the arguments after `history`; throws UsageError on anything malformed. */
-export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
+/**
+ * Parses the arguments after `history` (`--metric` by default `fallback`); throws UsageError on
+ * anything malformed.
+ */
+export function parseHistoryOptions(
+  args: readonly string[],
+  fallback: HistoryMetric = "cost",
+): HistoryOptions {
   const { values, positionals } = parseCommandLine({
     args: [...args],
     options: {
@@ -73,7 +88,7 @@ export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
         "by colour; chart fewer checkpoints at a time (the table takes any number)",
     );
   }
-  const metric = values.metric ?? "cost";
+  const metric = values.metric ?? fallback;
   if (!HISTORY_METRICS.includes(metric as HistoryMetric)) {
     throw new UsageError(
       `Cannot use option --metric=${metric}: it must be one of ${HISTORY_METRICS.join(", ")}`,
@@ -95,6 +110,7 @@ export function parseHistoryOptions(args: readonly string[]): HistoryOptions {
 
 /** The `--help` text of a task's history command. */
 export function historyUsage<S extends TaskSchema>(task: TaskDefinition<S>, command: string) {
+  const metric = defaultMetric(task);
   return [
     `Show how runs of the ${task.name} trained, from the history their checkpoints keep: the`,
     "mean cost (or loss) over windows of batches as a table; against a threshold (1 bit by",
@@ -112,9 +128,10 @@ export function historyUsage<S extends TaskSchema>(task: TaskDefinition<S>, comm
     "",
     "options:",
     "  -h, --help                 show this help and exit",
-    "  --metric cost|loss         what is averaged: the cost, bit errors per sequence (default),",
-    "                             or the loss, binary cross-entropy per output in nats (for",
-    "                             dynamic N-grams, whose best predictor still makes errors)",
+    "  --metric cost|loss         what is averaged: the cost, bit errors per sequence, or the",
+    "                             loss, binary cross-entropy per output in nats (the default",
+    "                             for dynamic N-grams, whose best predictor still makes errors;",
+    `                             here: ${metric})`,
     "  --window N                 batches per window of the means (default: the smallest 1, 2",
     "                             or 5 × 10^k batches giving at most 30 windows for the longest",
     "                             run); the last window of a run also takes the batches left",
