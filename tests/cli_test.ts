@@ -126,6 +126,7 @@ Deno.test("copy task CLI trains, checkpoints, appends metrics, and resumes with 
         resumed.stdout,
         /^Resuming from full\/copy-task-10-batch-3\.safetensors at batch 4 /m,
       );
+      assert.match(resumed.stdout, /^Params: the checkpoint's$/m);
       assert.deepEqual(reports(resumed.stdout), reports(full.stdout).slice(1));
       for (const extension of ["safetensors", "json"]) {
         assert.deepEqual(
@@ -156,6 +157,10 @@ Deno.test("copy task CLI trains, checkpoints, appends metrics, and resumes with 
           /^Resuming from full\/copy-task-10-batch-3\.safetensors at batch 4 /m,
         );
         assert.match(resumed.stdout, /^ {2}batch_size +2 /m);
+        assert.match(
+          resumed.stdout,
+          /^Params: the checkpoint's, with batch_size=2 \(was 1\), rmsprop_lr=0\.001 \(was 0\.0001\)$/m,
+        );
       },
     );
   });

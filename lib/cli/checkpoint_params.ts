@@ -64,6 +64,24 @@ export function changedParams<S extends TaskSchema>(
 }
 
 /**
+ * The params of a loaded checkpoint as a command uses them, in one line: `Params: the
+ * checkpoint's`, or `Params: the checkpoint's, with rmsprop_lr=0.00001 (was 0.00003)`.
+ */
+export function describeParamChanges<S extends TaskSchema>(
+  saved: ParamValues<S>,
+  params: ParamValues<S>,
+): string {
+  const changed = changedParams(saved, params);
+  if (changed.length === 0) return "Params: the checkpoint's";
+  const before = paramRecord(saved), after = paramRecord(params);
+  return `Params: the checkpoint's, with ${
+    changed.map((name) =>
+      `${name}=${formatParamValue(after[name])} (was ${formatParamValue(before[name])})`
+    ).join(", ")
+  }`;
+}
+
+/**
  * Throws UsageError unless `params` give the model of `saved` (the checkpoint's params), as a
  * resumed run needs: the message names the `-p` values that reshape it, alone or together (such
  * as heads and num_heads).

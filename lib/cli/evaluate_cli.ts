@@ -20,7 +20,7 @@ import {
 import { evaluationPicture, MAX_PICTURE_PIXELS, pictureLayout } from "../eval/picture.ts";
 import { writeFileAtomic } from "../io/atomic_write.ts";
 import { encodeAnimatedPng, encodePng } from "../io/png.ts";
-import { generateBatch, paramRecord, type TaskDefinition, type TaskSchema } from "../train/task.ts";
+import { generateBatch, type TaskDefinition, type TaskSchema } from "../train/task.ts";
 import { taskCommand } from "./command_line.ts";
 import { runCommand } from "./exit.ts";
 import {
@@ -34,7 +34,7 @@ import {
   evaluationUsage,
   parseEvaluationOptions,
 } from "./evaluate_options.ts";
-import { formatParamValue } from "./params.ts";
+import { describeParamChanges } from "./checkpoint_params.ts";
 import { checkImagePath } from "./paths.ts";
 
 /** How long each checkpoint's frame shows in an animated picture. */
@@ -81,21 +81,12 @@ function printHeading<S extends TaskSchema>(
   seed: number,
   batches: number,
 ): void {
-  const { file, changed } = plan;
+  const { file } = plan;
   console.log(
     `Evaluating ${file.path} (${task.name}, seed ${file.seed}, trained ${file.batch} batches` +
       `${file.backend === "" ? "" : ` on ${file.backend}`})`,
   );
-  const before = paramRecord(plan.saved), after = paramRecord(plan.params);
-  console.log(
-    changed.length === 0
-      ? "Params: the checkpoint's"
-      : `Params: the checkpoint's, with ${
-        changed.map((name) =>
-          `${name}=${formatParamValue(after[name])} (was ${formatParamValue(before[name])})`
-        ).join(", ")
-      }`,
-  );
+  console.log(describeParamChanges(plan.saved, plan.params));
   console.log(
     `Data: seed ${seed}, batches 1 to ${batches} of ${plan.layout.config.batchSize} ` +
       "sequence(s), on the CPU reference",

@@ -27,7 +27,12 @@ import { train } from "../train/trainer.ts";
 import { taskCommand } from "./command_line.ts";
 import { EXIT_INTERRUPTED, runCommand } from "./exit.ts";
 import { checkWritableFile, checkWritableFolder } from "./paths.ts";
-import { checkCheckpointTask, checkpointParams, checkSameModel } from "./checkpoint_params.ts";
+import {
+  checkCheckpointTask,
+  checkpointParams,
+  checkSameModel,
+  describeParamChanges,
+} from "./checkpoint_params.ts";
 import { formatParams, resolveParams } from "./params.ts";
 import { terminalProgress } from "./progress.ts";
 import {
@@ -64,6 +69,8 @@ interface RunPlan<S extends TaskSchema> {
   readonly completed: number;
   readonly history: TrainingHistory;
   readonly resumed?: LoadedCheckpoint;
+  /** The checkpoint's params, when resumed. */
+  readonly saved?: ParamValues<S>;
 }
 
 async function planRun<S extends TaskSchema>(
@@ -112,6 +119,7 @@ async function planRun<S extends TaskSchema>(
     completed: resumed ? resumed.nextBatch - 1 : 0,
     history: resumed?.history ?? { loss: [], cost: [], seq_lengths: [] },
     resumed,
+    saved,
   };
 }
 
@@ -198,6 +206,7 @@ async function trainTask<S extends TaskSchema>(
         `Resuming from ${plan.resumed.path} at batch ${plan.resumed.nextBatch} ` +
           `(trained on ${plan.resumed.backend})`,
       );
+      console.log(describeParamChanges(plan.saved!, plan.params));
     }
     console.log(
       checkpointsOn
