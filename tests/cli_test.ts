@@ -329,6 +329,17 @@ Deno.test("dynamic N-grams CLI trains, and evaluates beside the Bayesian optimum
     assert.doesNotMatch(historyRun.stdout, /below/);
     const help = await runTask(TASKS.dynamicNgrams, ["evaluate", "--help"], dir);
     assert.match(help.stdout, /^Beside them, those of the Bayesian optimum on the same batches/m);
+    // A missing checkpoint is explained with this task's checkpoint names.
+    for (const command of ["evaluate", "history"]) {
+      const missing = await runTask(TASKS.dynamicNgrams, [command], dir);
+      assert.equal(missing.code, 2);
+      assert.match(
+        missing.stderr.trim(),
+        new RegExp(
+          `e\\.g\\. ${command} checkpoints/dynamic-ngrams-task-10-batch-\\d+\\.safetensors$`,
+        ),
+      );
+    }
   });
 });
 

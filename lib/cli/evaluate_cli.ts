@@ -103,7 +103,7 @@ async function evaluateTask<S extends TaskSchema>(
   task: TaskDefinition<S>,
   args: readonly string[],
 ): Promise<number> {
-  const options = parseEvaluationOptions(args);
+  const options = parseEvaluationOptions(args, task.name);
   if (options.help) {
     console.log(evaluationUsage(task, taskCommand(task.name)));
     return 0;

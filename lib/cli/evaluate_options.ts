@@ -66,8 +66,14 @@ function checkNoTrainingOptions(args: readonly string[]): void {
   }
 }
 
-/** Parses the arguments after `evaluate`; throws UsageError on anything malformed. */
-export function parseEvaluationOptions(args: readonly string[]): EvaluationOptions {
+/**
+ * Parses the arguments after `evaluate` of task `taskName` (named in the example of a missing
+ * checkpoint); throws UsageError on anything malformed.
+ */
+export function parseEvaluationOptions(
+  args: readonly string[],
+  taskName: string,
+): EvaluationOptions {
   checkNoTrainingOptions(args);
   const { values, positionals } = parseCommandLine({
     args: [...args],
@@ -88,7 +94,7 @@ export function parseEvaluationOptions(args: readonly string[]): EvaluationOptio
     positionals,
     help,
     "evaluate",
-    "evaluate checkpoints/copy-task-10-batch-20000.safetensors",
+    `evaluate checkpoints/${taskName}-10-batch-20000.safetensors`,
   );
   for (const option of ["sequence", "scale"] as const) {
     if (values[option] !== undefined && values.image === undefined) {

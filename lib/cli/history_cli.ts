@@ -181,7 +181,7 @@ async function showHistory<S extends TaskSchema>(
   task: TaskDefinition<S>,
   args: readonly string[],
 ): Promise<number> {
-  const options = parseHistoryOptions(args, defaultMetric(task));
+  const options = parseHistoryOptions(args, task.name, defaultMetric(task));
   if (options.help) {
     console.log(historyUsage(task, taskCommand(task.name)));
     return 0;

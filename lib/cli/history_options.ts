@@ -56,12 +56,13 @@ export interface HistoryOptions {
 }
 
 /**
- * Parses the arguments after `history` (`--metric` by default `fallback`); throws UsageError on
- * anything malformed.
+ * Parses the arguments after `history` of task `taskName` (named in the example of a missing
+ * checkpoint), `--metric` by default `fallback`; throws UsageError on anything malformed.
  */
 export function parseHistoryOptions(
   args: readonly string[],
-  fallback: HistoryMetric = "cost",
+  taskName: string,
+  fallback: HistoryMetric,
 ): HistoryOptions {
   const { values, positionals } = parseCommandLine({
     args: [...args],
@@ -80,7 +81,7 @@ export function parseHistoryOptions(
     positionals,
     help,
     "show a history",
-    "history checkpoints/copy-task-10-batch-30000.safetensors",
+    `history checkpoints/${taskName}-10-batch-30000.safetensors`,
   );
   if (values.image !== undefined && positionals.length > DISTINCT_SERIES) {
     throw new UsageError(
