@@ -378,10 +378,38 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
       await writeSafetensors(`${dir}/${name}.safetensors`, [...tensors], { ...metadata, params });
       await Deno.copyFile(`${dir}/good/copy-task-1000-batch-2.json`, `${dir}/${name}.json`);
     }
+    // The same run trained on to batch 4 in another folder: a resume with other params into that
+    // folder would replace its batch-4 checkpoint.
+    await Deno.mkdir(`${dir}/later`);
+    const later = await runTask(TASKS.copy, [
+      ...TINY,
+      "-p",
+      "num_batches=4",
+      "--checkpoint-interval",
+      "4",
+      "--checkpoint-path",
+      "later",
+    ], dir);
+    assert.equal(later.code, 0, later.stderr);
     const readOnly = Deno.uid() === 0 ? "/sys" : `${dir}/read-only`;
     if (readOnly !== "/sys") await Deno.mkdir(readOnly, { mode: 0o555 });
 
     const cases: [string, string, string[], RegExp][] = [
+      [
+        "a folder holding a later checkpoint of a run with other params",
+        TASKS.copy,
+        [
+          "--resume",
+          "good/copy-task-1000-batch-2.safetensors",
+          "-p",
+          "num_batches=4",
+          "-p",
+          "rmsprop_lr=0.001",
+          "--checkpoint-path",
+          "later",
+        ],
+        /^error: Cannot train into later: it holds copy-task-1000-batch-4\.safetensors of a run with rmsprop_lr=0\.0001 \(this run: 0\.001\), which this run would replace; give another --checkpoint-path, or move that run$/,
+      ],
       [
         "unknown param",
         TASKS.copy,
@@ -625,6 +653,21 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
         assert.deepEqual(listFiles(dir), before, "no file is left behind");
       });
     }
+    await t.step("a run with the same params may replace its own run's checkpoints", async () => {
+      const again = await runTask(TASKS.copy, [
+        ...TINY,
+        "--resume",
+        "good/copy-task-1000-batch-2.safetensors",
+        "-p",
+        "num_batches=4",
+        "--checkpoint-interval",
+        "4",
+        "--checkpoint-path",
+        "later",
+      ], dir);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /^Saved checkpoint later\/copy-task-1000-batch-4\.safetensors$/m);
+    });
   });
 });
 

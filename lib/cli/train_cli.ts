@@ -7,17 +7,21 @@
  * @module
  */
 
+import { join } from "node:path";
 import { UsageError } from "../config.ts";
 import { removeTemporaryFiles } from "../io/atomic_write.ts";
 import {
   checkpointState,
   type LoadedCheckpoint,
   readCheckpoint,
+  readCheckpointFile,
   type TrainingHistory,
 } from "../io/checkpoint.ts";
+import { parseInteger } from "../io/number_text.ts";
 import type { TrainingBackend, TrainingSetup } from "../train/backend.ts";
 import { createBackend } from "../train/create_backend.ts";
 import {
+  paramRecord,
   type ParamValues,
   type TaskDefinition,
   type TaskSchema,
@@ -28,12 +32,13 @@ import { taskCommand } from "./command_line.ts";
 import { EXIT_INTERRUPTED, runCommand } from "./exit.ts";
 import { checkWritableFile, checkWritableFolder } from "./paths.ts";
 import {
+  changedParams,
   checkCheckpointTask,
   checkpointParams,
   checkSameModel,
   describeParamChanges,
 } from "./checkpoint_params.ts";
-import { formatParams, resolveParams } from "./params.ts";
+import { formatParams, formatParamValue, resolveParams } from "./params.ts";
 import { terminalProgress } from "./progress.ts";
 import {
   DEFAULT_SEED,
@@ -59,6 +64,53 @@ async function createDefaultFolder(path: string): Promise<void> {
     throw new UsageError(`Cannot use checkpoint path "${path}": ${(error as Error).message}`);
   }
   await checkWritableFolder(path, "checkpoint path");
+}
+
+/**
+ * Throws UsageError when `folder` holds a checkpoint this run could write over (its task and seed,
+ * a batch after `completed` and up to num_batches) that a run with other params wrote, such as the
+ * original run of a resume that changes `rmsprop_lr`. num_batches may differ: a longer run of the
+ * same params writes over its own checkpoints, as the reference does. Unreadable files are left to
+ * be replaced.
+ */
+async function checkOtherRuns<S extends TaskSchema>(
+  task: TaskDefinition<S>,
+  folder: string,
+  seed: number,
+  params: ParamValues<S>,
+  completed: number,
+): Promise<void> {
+  const prefix = `${task.name}-${seed}-batch-`;
+  const exists = await Deno.stat(folder).then((info) => info.isDirectory, () => false);
+  if (!exists) return;
+  for await (const entry of Deno.readDir(folder)) {
+    if (!entry.isFile || !entry.name.startsWith(prefix)) continue;
+    const batch = parseInteger(
+      entry.name.slice(prefix.length).replace(/\.safetensors$/, ""),
+      1,
+      0x7fff_ffff,
+    );
+    if (!entry.name.endsWith(".safetensors") || batch === undefined) continue;
+    if (batch <= completed || batch > Number(params.num_batches)) continue;
+    const other = await readCheckpointFile(join(folder, entry.name)).catch(() => undefined);
+    if (other === undefined || other.task !== task.name) continue;
+    let saved: ParamValues<S>;
+    try {
+      saved = resolveParams(task.params, [], other.params);
+    } catch {
+      continue;
+    }
+    const changed = changedParams(saved, params).filter((name) => name !== "num_batches");
+    if (changed.length === 0) continue;
+    const before = paramRecord(saved), after = paramRecord(params);
+    throw new UsageError(
+      `Cannot train into ${folder}: it holds ${entry.name} of a run with ${
+        changed.map((name) =>
+          `${name}=${formatParamValue(before[name])} (this run: ${formatParamValue(after[name])})`
+        ).join(", ")
+      }, which this run would replace; give another --checkpoint-path, or move that run`,
+    );
+  }
 }
 
 /** Everything a run needs, checked. */
@@ -141,6 +193,7 @@ async function trainTask<S extends TaskSchema>(
     if (options.checkpointPathGiven) {
       await checkWritableFolder(options.checkpointPath, "checkpoint path");
     } else await checkDefaultFolder(options.checkpointPath);
+    await checkOtherRuns(task, options.checkpointPath, seed, params, plan.completed);
   }
   if (options.metricsFile !== undefined) {
     await checkWritableFile(options.metricsFile, "metrics file");
