@@ -17,7 +17,6 @@ import {
   readCheckpointFile,
   type TrainingHistory,
 } from "../io/checkpoint.ts";
-import { parseInteger } from "../io/number_text.ts";
 import type { TrainingBackend, TrainingSetup } from "../train/backend.ts";
 import { createBackend } from "../train/create_backend.ts";
 import {
@@ -84,14 +83,11 @@ async function checkOtherRuns<S extends TaskSchema>(
   const exists = await Deno.stat(folder).then((info) => info.isDirectory, () => false);
   if (!exists) return;
   for await (const entry of Deno.readDir(folder)) {
-    if (!entry.isFile || !entry.name.startsWith(prefix)) continue;
-    const batch = parseInteger(
-      entry.name.slice(prefix.length).replace(/\.safetensors$/, ""),
-      1,
-      0x7fff_ffff,
-    );
-    if (!entry.name.endsWith(".safetensors") || batch === undefined) continue;
-    if (batch <= completed || batch > Number(params.num_batches)) continue;
+    const batch = entry.isFile && entry.name.startsWith(prefix)
+      ? /^(\d+)\.safetensors$/.exec(entry.name.slice(prefix.length))?.[1]
+      : undefined;
+    if (batch === undefined) continue;
+    if (Number(batch) <= completed || Number(batch) > Number(params.num_batches)) continue;
     const other = await readCheckpointFile(join(folder, entry.name)).catch(() => undefined);
     if (other === undefined || other.task !== task.name) continue;
     let saved: ParamValues<S>;
