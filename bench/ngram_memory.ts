@@ -21,6 +21,8 @@
 import { checkpointParams } from "../lib/cli/checkpoint_params.ts";
 import { defaultEvaluationSeed } from "../lib/cli/evaluate_options.ts";
 import { runCommand } from "../lib/cli/exit.ts";
+import type { Floats } from "../lib/cpu/floats.ts";
+import { bceLoss } from "../lib/cpu/loss.ts";
 import { UsageError } from "../lib/config.ts";
 import { MAX_SEQUENCE_LENGTH } from "../lib/train/task.ts";
 import {
@@ -62,12 +64,6 @@ const options = benchOptions(
     },
   },
 );
-
-/** Binary cross-entropy of prediction `y` of bit `target`, in bits, its logs clamped as BCELoss. */
-function bits(y: number, target: number): number {
-  const log2 = (x: number) => Math.max(Math.log(x), -100) / Math.LN2;
-  return -(target * log2(y) + (1 - target) * log2(1 - y));
-}
 
 /** Analyses the checkpoint at `path` and prints the three tables. */
 async function analyse(path: string): Promise<number> {
@@ -116,9 +112,13 @@ async function analyse(path: string): Promise<number> {
     const batch = generateBatch(elements, seed, batchNumber);
     const outputs = model.forward(store, batch.input, batch);
     const optimum = optimalPredictions(params, batch);
-    for (let t = 0; t < steps; t++) {
-      const target = batch.target[t];
-      gap[Math.floor(t / BAND)] += bits(outputs[t], target) - bits(optimum[t], target);
+    for (let band = 0; band < bands; band++) {
+      const first = band * BAND, end = Math.min(steps, first + BAND);
+      // The training loss (a mean in nats) over the band's predictions, summed in bits.
+      const bits = (predictions: Floats) =>
+        bceLoss(predictions.subarray(first, end), batch.target.subarray(first, end)) *
+        (end - first) / Math.LN2;
+      gap[band] += bits(outputs) - bits(optimum);
     }
     const sequence = ngramSequence(params, seed, batchNumber, 0);
     /** The context after reading bit t: bits t, t − 1, …, the last lowest, zeros before bit 0. */
