@@ -7,7 +7,7 @@ import { paramLayout } from "../lib/params.ts";
 import { generateBatch, type TaskBatch } from "../lib/train/task.ts";
 import { dynamicNgramsTask, ngramSequence, optimalPredictions } from "../tasks/dynamic_ngrams.ts";
 import { runScript } from "./helpers/run_deno.ts";
-import { TASKS, TINY, TINY_NTM } from "./helpers/task_scripts.ts";
+import { TASKS, TINY, TINY_NTM, trainInto } from "./helpers/task_scripts.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 
 const cpuThroughput = new URL("../bench/cpu_throughput.ts", import.meta.url).pathname;
@@ -91,16 +91,7 @@ Deno.test("bench/ngram_estimators.ts tables the estimators of 0 to 7 context bit
 
 Deno.test("bench/ngram_memory.ts measures the write head, the read weight by lag and the gap to the optimum", async () => {
   await withTempDir(async (dir) => {
-    const train = await runScript(TASKS.dynamicNgrams, [
-      ...TINY_NTM,
-      "-p",
-      "sequence_len=30",
-      "-p",
-      "num_batches=1",
-      "--checkpoint-path",
-      ".",
-    ], dir);
-    assert.equal(train.code, 0, train.stderr);
+    await trainInto(dir, TASKS.dynamicNgrams, [...TINY_NTM, "-p", "sequence_len=30"], 1);
     const checkpoint = "dynamic-ngrams-task-1000-batch-1.safetensors";
     const run = await runScript(memory, ["--checkpoint", checkpoint, "--batches", "2"], dir);
     assert.equal(run.code, 0, run.stderr);
@@ -159,14 +150,7 @@ Deno.test("bench/ngram_memory.ts measures the write head, the read weight by lag
     const signed = Number(gap[1]) * (gap[2] === "above" ? 1 : -1);
     assert.ok(Math.abs(Number(bands[0][2]) - signed) <= 0.01, `${bands[0][2]} vs ${signed}`);
 
-    const copy = await runScript(TASKS.copy, [
-      ...TINY,
-      "-p",
-      "num_batches=1",
-      "--checkpoint-path",
-      ".",
-    ], dir);
-    assert.equal(copy.code, 0, copy.stderr);
+    await trainInto(dir, TASKS.copy, TINY, 1);
     const cases: [string[], string][] = [
       [
         ["--checkpoint", "copy-task-1000-batch-1.safetensors"],

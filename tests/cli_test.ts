@@ -6,7 +6,7 @@ import { measurePredictions } from "../lib/eval/evaluate.ts";
 import { dynamicNgramsTask, optimalPredictions } from "../tasks/dynamic_ngrams.ts";
 import { readSafetensors, writeSafetensors } from "../lib/io/safetensors.ts";
 import { runScript } from "./helpers/run_deno.ts";
-import { TASKS, TINY, TINY_MODEL, TINY_NTM } from "./helpers/task_scripts.ts";
+import { TASKS, TINY, TINY_MODEL, TINY_NTM, trainInto } from "./helpers/task_scripts.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 
 /** Runs a task script with `args` in `cwd`. */
@@ -186,16 +186,11 @@ Deno.test("copy task CLI creates the default ./checkpoints folder and prints --h
 
 Deno.test("associative recall CLI trains, evaluates on longer lists of longer items and shows its history", async () => {
   await withTempDir(async (dir) => {
-    const train = await runTask(TASKS.associativeRecall, [
+    const train = await trainInto(dir, TASKS.associativeRecall, [
       ...TINY_MODEL,
-      "-p",
-      "num_batches=3",
       "--report-interval",
       "1",
-      "--checkpoint-path",
-      ".",
-    ], dir);
-    assert.equal(train.code, 0, train.stderr);
+    ], 3);
     assert.match(train.stdout, /^Model: 4 inputs, 2 outputs, /m);
     assert.match(train.stdout, /^Batch 3 Loss: [\d.]+ Cost: [\d.]+ Time: /m);
     const checkpoint = "associative-recall-task-1000-batch-3.safetensors";
@@ -231,14 +226,7 @@ Deno.test("associative recall CLI trains, evaluates on longer lists of longer it
 
 Deno.test("priority sort CLI trains with the paper's 5 head pairs and evaluates longer sequences", async () => {
   await withTempDir(async (dir) => {
-    const train = await runTask(TASKS.prioritySort, [
-      ...TINY_MODEL,
-      "-p",
-      "num_batches=2",
-      "--checkpoint-path",
-      ".",
-    ], dir);
-    assert.equal(train.code, 0, train.stderr);
+    const train = await trainInto(dir, TASKS.prioritySort, TINY_MODEL, 2);
     assert.match(
       train.stdout,
       /^Model: 4 inputs, 2 outputs, .*heads read,write,read,write,read,write,read,write,read,write,/m,
@@ -261,16 +249,11 @@ Deno.test("priority sort CLI trains with the paper's 5 head pairs and evaluates 
 
 Deno.test("dynamic N-grams CLI trains, and evaluates beside the Bayesian optimum", async () => {
   await withTempDir(async (dir) => {
-    const train = await runTask(TASKS.dynamicNgrams, [
+    const train = await trainInto(dir, TASKS.dynamicNgrams, [
       ...TINY_NTM,
       "-p",
       "sequence_len=20",
-      "-p",
-      "num_batches=2",
-      "--checkpoint-path",
-      ".",
-    ], dir);
-    assert.equal(train.code, 0, train.stderr);
+    ], 2);
     assert.match(train.stdout, /^Model: 1 inputs, 1 outputs, .*, sequences up to 19 steps$/m);
     const checkpoint = "dynamic-ngrams-task-1000-batch-2.safetensors";
     const { history } = await readCheckpoint(`${dir}/${checkpoint}`);

@@ -16,7 +16,7 @@ import {
 import { copyTask } from "../tasks/copy.ts";
 import { repeatCopyTask } from "../tasks/repeat_copy.ts";
 import { runScript } from "./helpers/run_deno.ts";
-import { TASKS, TINY } from "./helpers/task_scripts.ts";
+import { TASKS, TINY, trainInto } from "./helpers/task_scripts.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 
 const { copy: COPY, repeatCopy: REPEAT_COPY } = TASKS;
@@ -185,16 +185,7 @@ Deno.test("repeat copy evaluate feeds other repeat counts on the trained scale",
 
 Deno.test("evaluate with several checkpoints runs each on the same data and animates the picture", async () => {
   await withTempDir(async (dir) => {
-    const run = await runScript(COPY, [
-      ...TINY,
-      "-p",
-      "num_batches=2",
-      "--checkpoint-interval",
-      "1",
-      "--checkpoint-path",
-      ".",
-    ], dir);
-    assert.equal(run.code, 0, run.stderr);
+    await trainInto(dir, COPY, [...TINY, "--checkpoint-interval", "1"], 2);
     const checkpoints = [
       "copy-task-1000-batch-2.safetensors",
       "copy-task-1000-batch-1.safetensors",

@@ -13,7 +13,7 @@ import { encodePng } from "../lib/io/png.ts";
 import { paramLayout } from "../lib/params.ts";
 import { copyTask } from "../tasks/copy.ts";
 import { runScript } from "./helpers/run_deno.ts";
-import { TASKS, TINY, TINY_MODEL } from "./helpers/task_scripts.ts";
+import { TASKS, TINY, TINY_MODEL, trainInto } from "./helpers/task_scripts.ts";
 import { withTempDir } from "./helpers/temp_dir.ts";
 
 const { copy: COPY, repeatCopy: REPEAT_COPY } = TASKS;
@@ -237,14 +237,7 @@ Deno.test("history rejects bad input with status 2 and one line, writing nothing
     const eleven = await Promise.all(
       Array.from({ length: 11 }, (_, seed) => craft(dir, "many", base, { seed, cost: [1] })),
     );
-    const repeat = await runScript(REPEAT_COPY, [
-      ...TINY_MODEL,
-      "-p",
-      "num_batches=1",
-      "--checkpoint-path",
-      ".",
-    ], dir);
-    assert.equal(repeat.code, 0, repeat.stderr);
+    await trainInto(dir, REPEAT_COPY, TINY_MODEL, 1);
     const cases: [string, string[], RegExp][] = [
       ["no checkpoint", ["history"], /^error: Cannot show a history: no checkpoint given/],
       [

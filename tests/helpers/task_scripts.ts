@@ -5,6 +5,9 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+import { runScript, type ScriptRun } from "./run_deno.ts";
+
 /** The path of each task's script. */
 export const TASKS = {
   copy: new URL("../../tasks/copy.ts", import.meta.url).pathname,
@@ -31,3 +34,22 @@ export const TINY_MODEL = [...TINY_NTM, "-p", "sequence_width=2"];
 
 /** The tiny NTM on copy sequences of at most 3 vectors. */
 export const TINY = [...TINY_MODEL, "-p", "sequence_max_len=3"];
+
+/**
+ * Trains task `script` with `args` for `batches` batches in `dir`, its checkpoints in `dir`
+ * itself, and expects it to succeed.
+ */
+export async function trainInto(
+  dir: string,
+  script: string,
+  args: readonly string[],
+  batches: number,
+): Promise<ScriptRun> {
+  const run = await runScript(
+    script,
+    [...args, "-p", `num_batches=${batches}`, "--checkpoint-path", "."],
+    dir,
+  );
+  assert.equal(run.code, 0, run.stderr);
+  return run;
+}
