@@ -54,8 +54,9 @@ export type RepeatCopyParams = ParamValues<typeof repeatCopyParams>;
 /**
  * The normalisation of the repeat count as the reference does it, `(n - mean) / std` with the
  * mean and variance of the uniform integers in `[repeat_min, repeat_max]`, written as
- * `(n - mean) · scale` with float32 constants so the WGSL twin computes the same bits. A single
- * repeat count (min = max) normalises to 0.
+ * `(n - mean) · scale` with float32 constants. `n - mean` is exact, so the WGSL twin's
+ * `(2n - min - max) · scale/2` computes the same bits. A single repeat count (min = max)
+ * normalises to 0.
  */
 export function repeatCopyNormalisation(params: RepeatCopyParams): { mean: number; scale: number } {
   const { repeat_min: low, repeat_max: high } = params;
@@ -149,15 +150,14 @@ export const repeatCopyTask: TaskDefinition<typeof repeatCopyParams> = {
   gpu: {
     source: repeatCopySource,
     constants: (params) => {
-      const { mean, scale } = repeatCopyNormalisation(params);
+      const { scale } = repeatCopyNormalisation(params);
       return {
         SEQUENCE_WIDTH: params.sequence_width,
         SEQUENCE_MIN_LEN: params.sequence_min_len,
         SEQUENCE_MAX_LEN: params.sequence_max_len,
         REPEAT_MIN: params.repeat_min,
         REPEAT_MAX: params.repeat_max,
-        REPEAT_MEAN: mean,
-        REPEAT_SCALE: scale,
+        REPEAT_HALF_SCALE: scale / 2,
       };
     },
   },

@@ -3,6 +3,7 @@ import { bceLoss, bceLossBackward } from "../lib/cpu/loss.ts";
 import { CpuNtm } from "../lib/cpu/ntm.ts";
 import { rmspropStep } from "../lib/cpu/rmsprop.ts";
 import { runFixtureCpu } from "../lib/cpu/run_fixture.ts";
+import { workspaceFloats } from "../lib/cpu/tape.ts";
 import type { NTMConfig } from "../lib/config.ts";
 import { initParams, paramLayout } from "../lib/params.ts";
 import { randomBit, randomNormal } from "../lib/random.ts";
@@ -193,6 +194,17 @@ Deno.test("CpuNtm.forward() rejects steps no sequence can have, naming them", ()
   assert.throws(
     () => model.forward(params, input, unspecified),
     /^RangeError: Cannot run the forward pass: the steps have no outputStart; give inputSteps \(4\) when the outputs follow the input, or 0 when they are trained from the first step$/,
+  );
+});
+
+Deno.test("CpuNtm refuses a workspace larger than this machine's memory before allocating it", () => {
+  const config = { ...gradientConfigs[0].config, batchSize: 1000 };
+  const layout = paramLayout(config);
+  const capacity = 2 ** 31;
+  assert.ok(workspaceFloats(config, capacity) * 4 > Deno.systemMemoryInfo().total);
+  assert.throws(
+    () => new CpuNtm(layout, { capacity }),
+    /^RangeError: Cannot build a CPU NTM for 2147483648 steps at batch 1000: its workspace needs \d+\.\d GiB, more than this machine's \d+\.\d GiB of memory$/,
   );
 });
 

@@ -2,7 +2,10 @@
 # Packs what bench/device/run.sh needs on a lent GPU machine, which has no Deno, no Vulkan loader
 # and no network, into .device/ (which .gitignore and deno.json exclude):
 #   .device/deno.xz  the pinned Deno (.dvmrc), xz-compressed;
-#   .device/debs/    Debian's Vulkan loader (libvulkan1), unpacked there by run.sh.
+#   .device/debs/    Debian's Vulkan loader (libvulkan1) and the GL dispatch libraries that
+#                    NVIDIA's Vulkan driver (libGLX_nvidia.so.0) loads, unpacked there by run.sh;
+#   .device/debs/x11/  the X11 client libraries, which run.sh uses only where that driver finds
+#                    none of its own.
 # With --lavapipe it also unpacks Mesa's Vulkan software driver into .device/lavapipe/, so that
 # `bench/device/run.sh --lavapipe` rehearses the whole device check here, through the same Vulkan
 # path (WGSL to SPIR-V) that a hardware GPU takes.
@@ -55,15 +58,23 @@ download() { # download FOLDER PACKAGE
   (cd "$1" && quietly "${apt[@]}" download "$2")
 }
 quietly "${apt[@]}" update
-rm -f .device/debs/*.deb
-download .device/debs libvulkan1
+rm -rf .device/debs
+mkdir -p .device/debs/x11
+# Without libglvnd0's dispatch library, the NVIDIA driver's vkCreateInstance cannot be found and
+# WebGPU sees no adapter (the first lent H100 showed this).
+for package in libvulkan1 libglvnd0 libegl1 libgl1 libglx0 libgles2 libopengl0; do
+  download .device/debs "$package"
+done
+for package in libx11-6 libxext6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0; do
+  download .device/debs/x11 "$package"
+done
 
 if $lavapipe; then
   # The software driver stays here: only the loader travels to the device machine.
   rm -rf .device/lavapipe
   mkdir -p .device/lavapipe/debs
   download .device/lavapipe/debs mesa-vulkan-drivers
-  for deb in .device/debs/*.deb .device/lavapipe/debs/*.deb; do
+  for deb in .device/debs/libvulkan1_*.deb .device/lavapipe/debs/*.deb; do
     dpkg -x "$deb" .device/lavapipe
   done
   root=$(pwd)/.device/lavapipe
@@ -78,6 +89,6 @@ if $lavapipe; then
 EOF
 fi
 
-ls -l .device/deno.xz .device/debs
+ls -l .device/deno.xz .device/debs .device/debs/x11
 echo "ready: device run with carry [\".device/deno.xz\", \".device/debs\"]" \
   "and command: bash bench/device/run.sh"

@@ -4,7 +4,7 @@
 # bench/device/prepare.sh, then run there with carry [".device/deno.xz", ".device/debs"] and
 # command `bash bench/device/run.sh`, timeout_s 600.
 #
-# Steps, most wanted first, each under its own time limit (550 s in all at worst):
+# Steps, most wanted first, each under its own time limit (530 s in all at worst):
 #   adapter     the adapter WebGPU picks; a software one ends the check (unless --lavapipe)
 #   throughput  bench/gpu_throughput.ts at batch 1, 8, 32 and 128 (targets: 250 and 5,000 seq/s)
 #   kernels     bench/gpu_ntm_bench.ts, webgpu only: the fused forward, the fused backward and a
@@ -15,21 +15,40 @@
 #   tests       the whole suite (deno task test) on the hardware adapter
 #   verify      deno task verify-reference --backend webgpu on every fixture
 # It prints a table of the steps at the end and writes everything to $OUT/device.log.
+# `--steps throughput,tests` runs only the steps named (after the adapter), for a second call.
 #
 # `bash bench/device/run.sh --lavapipe` rehearses it here on Mesa's Vulkan software driver
 # (after `bench/device/prepare.sh --lavapipe`), through the same WGSL-to-SPIR-V path as a GPU.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
+all_steps="throughput kernels agreement lanes copy tests verify"
 lavapipe=false
-for arg in "$@"; do
-  case "$arg" in
+chosen=$all_steps
+while [ $# -gt 0 ]; do
+  case "$1" in
     --lavapipe) lavapipe=true ;;
+    --steps)
+      chosen=${2:-}
+      shift
+      if [ -z "$chosen" ]; then
+        echo "run.sh: --steps needs a list, e.g. --steps throughput,tests" >&2
+        exit 2
+      fi
+      for name in ${chosen//,/ }; do
+        if ! [[ " $all_steps " == *" $name "* ]]; then
+          echo "run.sh: unknown step: '$name' (valid: ${all_steps// /, })" >&2
+          exit 2
+        fi
+      done
+      chosen=" ${chosen//,/ } "
+      ;;
     *)
-      echo "run.sh: unknown option: $arg (valid: --lavapipe)" >&2
+      echo "run.sh: unknown option: $1 (valid: --lavapipe, --steps NAME,...)" >&2
       exit 2
       ;;
   esac
+  shift
 done
 
 out=${OUT:-$(mktemp -d)}
@@ -50,14 +69,22 @@ if $lavapipe; then
   export LD_LIBRARY_PATH="$PWD/.device/lavapipe/usr/lib/x86_64-linux-gnu"
   export VK_ICD_FILENAMES="$PWD/.device/lavapipe/lvp_icd.json"
 else
-  if ! ldconfig -p | grep -q 'libvulkan\.so\.1 '; then
-    for deb in .device/debs/*.deb; do dpkg -x "$deb" /; done
-    ldconfig
-  fi
+  # The Vulkan loader and the GL dispatch libraries NVIDIA's Vulkan driver loads go into /, as
+  # the device tool's README advises; the X11 client libraries only beside it, where missing.
+  for deb in .device/debs/*.deb; do dpkg -x "$deb" /; done
+  ldconfig
   nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
   if [ -f "$nvidia_icd" ] && ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json \
     >/dev/null 2>&1; then
     export VK_DRIVER_FILES="$nvidia_icd"
+  fi
+  nvidia_driver=$(find /usr/local/nvidia /usr/lib/x86_64-linux-gnu -name 'libGLX_nvidia.so.0' \
+    2>/dev/null | head -n 1)
+  if [ -n "$nvidia_driver" ] && ldd "$nvidia_driver" | grep -q 'not found'; then
+    for deb in .device/debs/x11/*.deb; do dpkg -x "$deb" "$scratch/x11"; done
+    export LD_LIBRARY_PATH="$scratch/x11/usr/lib/x86_64-linux-gnu:$scratch/x11/lib/x86_64-linux-gnu"
+    echo "libraries the NVIDIA driver lacked, now from .device/debs/x11:"
+    LD_LIBRARY_PATH= ldd "$nvidia_driver" | grep 'not found'
   fi
   command -v nvidia-smi >/dev/null &&
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
@@ -67,6 +94,7 @@ summary=()
 step() { # step NAME SECONDS COMMAND...: runs COMMAND under a time limit and records the outcome
   local name=$1 seconds=$2
   shift 2
+  if [ "$name" != adapter ] && ! [[ " $chosen " == *" $name "* ]]; then return 0; fi
   echo
   echo "=== $name: $* (limit ${seconds}s)"
   local start=$SECONDS
@@ -102,14 +130,14 @@ if [ "$adapter_status" -ne 0 ] && ! { $lavapipe && [ "$adapter_status" -eq 3 ]; 
   exit 1
 fi
 
-step throughput 100 deno run -A bench/gpu_throughput.ts --sizes 1,8,32,128
+step throughput 60 deno run -A bench/gpu_throughput.ts --sizes 1,8,32,128
 step kernels 40 deno bench -A --filter webgpu bench/gpu_ntm_bench.ts
-step agreement 60 deno run -A bench/device/loss_agreement.ts --sizes 1,32
-step lanes 70 bash -c 'for lanes in 64 256; do
+step agreement 40 deno run -A bench/device/loss_agreement.ts --sizes 1,32
+step lanes 40 bash -c 'for lanes in 64 256; do
   deno run -A bench/gpu_throughput.ts --sizes 1,32 --workgroup-size "$lanes" | sed "s/^/$lanes lanes: /"
 done'
 step copy 80 deno run -A tasks/copy.ts --seed 10 --backend auto -p num_batches=20000 \
   --report-interval 1000 --checkpoint-interval 0
-step tests 130 deno task test
+step tests 200 deno task test
 step verify 40 deno task verify-reference --backend webgpu tests/fixtures/*.safetensors
 exit 0

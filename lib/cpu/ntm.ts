@@ -31,6 +31,7 @@ import {
   allocateTape,
   type GradientTape,
   type Tape,
+  workspaceFloats,
   writeCount,
 } from "./tape.ts";
 
@@ -128,6 +129,25 @@ function modelSizes(config: NTMConfig): Sizes {
 }
 
 /**
+ * Refuses a workspace larger than this machine's memory, where Deno may tell (`--allow-sys`):
+ * a system that overcommits memory would otherwise hand out the arrays and only fail, or swap,
+ * once the model runs.
+ */
+function checkWorkspaceFits(config: NTMConfig, capacity: number, bytesPerFloat: number): void {
+  const permission = Deno.permissions.querySync({ name: "sys", kind: "systemMemoryInfo" });
+  if (permission.state !== "granted") return;
+  const needed = workspaceFloats(config, capacity) * bytesPerFloat;
+  const total = Deno.systemMemoryInfo().total;
+  if (needed > total) {
+    const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+    throw new RangeError(
+      `Cannot build a CPU NTM for ${capacity} steps at batch ${config.batchSize}: its workspace ` +
+        `needs ${gib(needed)}, more than this machine's ${gib(total)} of memory`,
+    );
+  }
+}
+
+/**
  * A CPU NTM: the workspace of one config for sequences up to `capacity` steps. Parameters and
  * gradients are flat stores (see `paramLayout`) passed in by the caller; the model keeps only
  * what the last forward pass recorded.
@@ -150,10 +170,12 @@ export class CpuNtm {
     if (!Number.isInteger(options.capacity) || options.capacity < 1) {
       throw new RangeError(`Cannot build a CPU NTM: capacity must be a positive integer`);
     }
+    const precision = options.precision ?? "float32";
+    checkWorkspaceFits(layout.config, options.capacity, precision === "float64" ? 8 : 4);
     this.layout = layout;
     this.#sizes = modelSizes(layout.config);
     this.#kernels = options.kernels ?? plainCpuKernels;
-    this.#allocate = options.allocate ?? plainAllocator(options.precision ?? "float32");
+    this.#allocate = options.allocate ?? plainAllocator(precision);
     this.tape = allocateTape(layout.config, options.capacity, this.#allocate);
     this.#grads = allocateGradientTape(layout.config, options.capacity, this.#allocate);
     this.#zeros = this.#allocate(layout.config.memoryN);

@@ -186,3 +186,16 @@ export function allocateGradientTape(
     dwc: allocate(N),
   };
 }
+
+/** Floats the forward and backward tapes of `capacity` steps hold together. */
+export function workspaceFloats(config: NTMConfig, capacity: number): number {
+  let floats = 0;
+  const empty = new Float32Array(0);
+  const count: Allocate = (length) => {
+    floats += length;
+    return empty;
+  };
+  allocateTape(config, capacity, count);
+  allocateGradientTape(config, capacity, count);
+  return floats;
+}

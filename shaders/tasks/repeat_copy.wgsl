@@ -12,10 +12,12 @@ override SEQUENCE_MIN_LEN: u32;
 override SEQUENCE_MAX_LEN: u32;
 override REPEAT_MIN: u32;
 override REPEAT_MAX: u32;
-// The normalisation (n - REPEAT_MEAN) * REPEAT_SCALE; both are float32 values, and subtraction
-// and multiplication are correctly rounded in WGSL, so the result matches the CPU bit for bit.
-override REPEAT_MEAN: f32;
-override REPEAT_SCALE: f32;
+// Half the normalisation's scale, exact in float32. The count is normalised as
+// (2n - REPEAT_MIN - REPEAT_MAX) * REPEAT_HALF_SCALE: the offset is an exact integer, so the one
+// float operation is a correctly rounded multiplication, equal to the CPU's (n - mean) * scale
+// bit for bit. The float form (f32(n) - mean) * scale is not safe: a GPU compiler may rewrite it
+// as a fused multiply-add, which rounds differently (NVIDIA's Vulkan driver did).
+override REPEAT_HALF_SCALE: f32;
 
 struct TaskSteps { input_steps: u32, output_steps: u32, output_start: u32, length: u32 }
 
@@ -43,7 +45,8 @@ fn task_input(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, i:
     return 0.0;
   }
   let repeats = (steps.output_steps - 1u) / sequence_length;
-  return (f32(repeats) - REPEAT_MEAN) * REPEAT_SCALE;
+  let offset = i32(2u * repeats) - i32(REPEAT_MIN + REPEAT_MAX);
+  return f32(offset) * REPEAT_HALF_SCALE;
 }
 
 fn task_target(seed: u32, batch_number: u32, steps: TaskSteps, t: u32, b: u32, o: u32) -> f32 {
