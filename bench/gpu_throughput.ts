@@ -5,7 +5,8 @@
  * size (default: 300 sequences' worth, at least 20 batches; sequence lengths are random, so short
  * runs drift from the mean length 10.5), `--sizes 1,8,32` the batch sizes, `--workgroup-size W`
  * the fused kernels' lanes per batch row (default: 8 on a software adapter, 128 on a GPU, more
- * where one step would pass a software adapter's loop limit).
+ * where one step would pass a software adapter's loop limit), `--params 'memory_n=16 …'` other
+ * copy-task params (to see which part of the model the time goes to).
  *
  * Run: `deno run -A bench/gpu_throughput.ts`.
  *
@@ -32,16 +33,22 @@ const values = benchOptions(
       help: "lanes per batch row (default: the adapter's choice)",
     },
     warmup: { kind: "integer", min: 0, default: "10", help: "untimed batches per size first" },
+    params: {
+      kind: "params",
+      schema: copyTask.params,
+      default: "",
+      help: "copy-task params other than the defaults, e.g. 'memory_n=16 controller_size=20'",
+    },
   },
 );
 const { warmup } = values;
 const context = await createGpuContext();
-console.log(`adapter: ${context.adapterName}`);
+console.log(`adapter: ${context.adapterName}; params: ${values.params.join(" ") || "defaults"}`);
 console.log("| batch | ms per batch | ms per sequence | sequences/s | mean length |");
 console.log("| ----: | -----------: | --------------: | ----------: | ----------: |");
 for (const size of values.sizes) {
   const seed = 1000;
-  const params = resolveParams(copyTask.params, [`batch_size=${size}`]);
+  const params = resolveParams(copyTask.params, [...values.params, `batch_size=${size}`]);
   const backend = await GpuBackend.create(context, trainingSetup(copyTask, params, seed), {
     workgroupSize: values["workgroup-size"],
   });

@@ -6,13 +6,16 @@
  */
 
 import { parseCommandLine, pathOption } from "../lib/cli/command_line.ts";
+import { resolveParams } from "../lib/cli/params.ts";
 import { EXIT_USAGE } from "../lib/cli/exit.ts";
 import { UsageError } from "../lib/config.ts";
+import type { ParamSchema } from "../lib/train/task.ts";
 import { parseInteger } from "../lib/io/number_text.ts";
 
 /**
  * One option: an integer (from `min`, by default 1, to `max`, by default 2^31 − 1), a
- * comma-separated list of them, one of a few words, or the path of `what`.
+ * comma-separated list of them, one of a few words, the path of `what`, or space-separated
+ * `name=value` assignments to the params of `schema` (checked as `-p` checks them).
  */
 export type BenchOption =
   & { readonly help: string; readonly default?: string }
@@ -20,10 +23,12 @@ export type BenchOption =
     | { readonly kind: "integer" | "integers"; readonly min?: number; readonly max?: number }
     | { readonly kind: "choice"; readonly choices: readonly string[] }
     | { readonly kind: "path"; readonly what: string }
+    | { readonly kind: "params"; readonly schema: ParamSchema }
   );
 
 type Value<O extends BenchOption> = O extends { kind: "integer" } ? number
   : O extends { kind: "integers" } ? number[]
+  : O extends { kind: "params" } ? string[]
   : string;
 
 /** The parsed options: those with a default always have a value. */
@@ -31,7 +36,11 @@ export type BenchValues<S extends Record<string, BenchOption>> = {
   [K in keyof S]: S[K] extends { default: string } ? Value<S[K]> : Value<S[K]> | undefined;
 };
 
-function parseValue(name: string, option: BenchOption, text: string): number | number[] | string {
+function parseValue(
+  name: string,
+  option: BenchOption,
+  text: string,
+): number | number[] | string | string[] {
   const fail = (valid: string): never => {
     throw new UsageError(`Cannot use option --${name}=${text}: it must be ${valid}`);
   };
@@ -39,6 +48,11 @@ function parseValue(name: string, option: BenchOption, text: string): number | n
     return option.choices.includes(text) ? text : fail(`one of ${option.choices.join(", ")}`);
   }
   if (option.kind === "path") return pathOption(`--${name}`, text, option.what)!;
+  if (option.kind === "params") {
+    const assignments = text.split(/\s+/).filter((part) => part !== "");
+    resolveParams(option.schema, assignments);
+    return assignments;
+  }
   const min = option.min ?? 1, max = option.max ?? 0x7fff_ffff;
   const integer = (part: string) => parseInteger(part, min, max);
   const range = option.max === undefined ? `≥ ${min}` : `from ${min} to ${max}`;
@@ -65,6 +79,8 @@ export function benchOptions<S extends Record<string, BenchOption>>(
         ? option.choices.join("|")
         : option.kind === "path"
         ? "PATH"
+        : option.kind === "params"
+        ? "'NAME=VALUE …'"
         : option.kind === "integer"
         ? "N"
         : "N,N…";
@@ -76,7 +92,7 @@ export function benchOptions<S extends Record<string, BenchOption>>(
       "options:",
       ...names.map((name, index) => {
         const { help, default: fallback } = options[name];
-        const suffix = fallback === undefined ? "" : ` (default: ${fallback})`;
+        const suffix = fallback === undefined || fallback === "" ? "" : ` (default: ${fallback})`;
         return `  ${left[index].padEnd(width)}${help}${suffix}`;
       }),
     ].join("\n");

@@ -3,9 +3,7 @@
 # and no network, into .device/ (which .gitignore and deno.json exclude):
 #   .device/deno.xz  the pinned Deno (.dvmrc), xz-compressed;
 #   .device/debs/    Debian's Vulkan loader (libvulkan1) and the GL dispatch libraries that
-#                    NVIDIA's Vulkan driver (libGLX_nvidia.so.0) loads, unpacked there by run.sh;
-#   .device/debs/x11/  the X11 client libraries, which run.sh uses only where that driver finds
-#                    none of its own.
+#                    NVIDIA's Vulkan driver (libGLX_nvidia.so.0) loads, unpacked there by run.sh.
 # With --lavapipe it also unpacks Mesa's Vulkan software driver into .device/lavapipe/, so that
 # `bench/device/run.sh --lavapipe` rehearses the whole device check here, through the same Vulkan
 # path (WGSL to SPIR-V) that a hardware GPU takes.
@@ -59,14 +57,11 @@ download() { # download FOLDER PACKAGE
 }
 quietly "${apt[@]}" update
 rm -rf .device/debs
-mkdir -p .device/debs/x11
-# Without libglvnd0's dispatch library, the NVIDIA driver's vkCreateInstance cannot be found and
-# WebGPU sees no adapter (the first lent H100 showed this).
+mkdir -p .device/debs
+# With the loader alone, the Vulkan loader could not get vkCreateInstance from the NVIDIA driver
+# and WebGPU saw no adapter (on the first lent H100); these GL libraries (glvnd) fixed it.
 for package in libvulkan1 libglvnd0 libegl1 libgl1 libglx0 libgles2 libopengl0; do
   download .device/debs "$package"
-done
-for package in libx11-6 libxext6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0; do
-  download .device/debs/x11 "$package"
 done
 
 if $lavapipe; then
@@ -89,6 +84,6 @@ if $lavapipe; then
 EOF
 fi
 
-ls -l .device/deno.xz .device/debs .device/debs/x11
+ls -l .device/deno.xz .device/debs
 echo "ready: device run with carry [\".device/deno.xz\", \".device/debs\"]" \
   "and command: bash bench/device/run.sh"

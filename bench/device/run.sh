@@ -4,7 +4,8 @@
 # bench/device/prepare.sh, then run there with carry [".device/deno.xz", ".device/debs"] and
 # command `bash bench/device/run.sh`, timeout_s 600.
 #
-# Steps, most wanted first, each under its own time limit (530 s in all at worst):
+# Steps, most wanted first, each under its own time limit (530 s in all at worst; `parts`, 90 s
+# more, runs only when --steps names it):
 #   adapter     the adapter WebGPU picks; a software one ends the check (unless --lavapipe)
 #   throughput  bench/gpu_throughput.ts at batch 1, 8, 32 and 128 (targets: 250 and 5,000 seq/s)
 #   kernels     bench/gpu_ntm_bench.ts, webgpu only: the fused forward, the fused backward and a
@@ -14,6 +15,9 @@
 #   copy        `--backend auto` training of the copy task, seed 10, stopped after its time limit
 #   tests       the whole suite (deno task test) on the hardware adapter
 #   verify      deno task verify-reference --backend webgpu on every fixture
+#   parts       the throughput at batch 1 and 32 with one part of the model shrunk at a time
+#               (memory rows, memory width, controller, sequence length) or a second head pair:
+#               where the time of a batch goes
 # It prints a table of the steps at the end and writes everything to $OUT/device.log.
 # `--steps throughput,tests` runs only the steps named (after the adapter), for a second call.
 #
@@ -22,9 +26,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-all_steps="throughput kernels agreement lanes copy tests verify"
+default_steps="throughput kernels agreement lanes copy tests verify"
+all_steps="$default_steps parts"
 lavapipe=false
-chosen=$all_steps
+chosen=" $default_steps "
 while [ $# -gt 0 ]; do
   case "$1" in
     --lavapipe) lavapipe=true ;;
@@ -70,21 +75,13 @@ if $lavapipe; then
   export VK_ICD_FILENAMES="$PWD/.device/lavapipe/lvp_icd.json"
 else
   # The Vulkan loader and the GL dispatch libraries NVIDIA's Vulkan driver loads go into /, as
-  # the device tool's README advises; the X11 client libraries only beside it, where missing.
+  # the device tool's README advises.
   for deb in .device/debs/*.deb; do dpkg -x "$deb" /; done
   ldconfig
   nvidia_icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
   if [ -f "$nvidia_icd" ] && ! ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json \
     >/dev/null 2>&1; then
     export VK_DRIVER_FILES="$nvidia_icd"
-  fi
-  nvidia_driver=$(find /usr/local/nvidia /usr/lib/x86_64-linux-gnu -name 'libGLX_nvidia.so.0' \
-    2>/dev/null | head -n 1)
-  if [ -n "$nvidia_driver" ] && ldd "$nvidia_driver" | grep -q 'not found'; then
-    for deb in .device/debs/x11/*.deb; do dpkg -x "$deb" "$scratch/x11"; done
-    export LD_LIBRARY_PATH="$scratch/x11/usr/lib/x86_64-linux-gnu:$scratch/x11/lib/x86_64-linux-gnu"
-    echo "libraries the NVIDIA driver lacked, now from .device/debs/x11:"
-    LD_LIBRARY_PATH= ldd "$nvidia_driver" | grep 'not found'
   fi
   command -v nvidia-smi >/dev/null &&
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
@@ -140,4 +137,8 @@ step copy 80 deno run -A tasks/copy.ts --seed 10 --backend auto -p num_batches=2
   --report-interval 1000 --checkpoint-interval 0
 step tests 200 deno task test
 step verify 40 deno task verify-reference --backend webgpu tests/fixtures/*.safetensors
+step parts 90 bash -c 'for params in "" memory_n=16 memory_m=4 controller_size=20 \
+  sequence_max_len=5 num_heads=2; do
+  deno run -A bench/gpu_throughput.ts --sizes 1,32 --batches 100 --params "$params" | grep -v "^| -"
+done'
 exit 0
