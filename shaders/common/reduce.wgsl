@@ -85,3 +85,49 @@ fn workgroup_sum4(value: vec4<f32>, lane: u32, lanes: u32) -> vec4<f32> {
   }
   return total;
 }
+
+// ---- Split sums: `columns` vec4 sums of `count` terms each, with the terms of every column
+// shared out between lanes, so that a few long sums do not leave most lanes idle (on a GPU, a
+// lane summing 128 terms alone waits on 128 loads in a row).
+//
+// A round takes up to `per_round` columns; in it, lane `lane` sums column
+// `round·per_round + lane % per_round` over the terms slice, slice + slices, … from
+// slice = lane / per_round (lanes with slice ≥ slices, or past the last column, pass zero).
+// `split_sum4` then adds up the slices: lanes below `per_round` get their column's total. With
+// fewer lanes than columns a round takes one column per lane, whole, and the rounds walk the
+// columns.
+struct SplitPlan {
+  per_round: u32,
+  slices: u32,
+  rounds: u32,
+}
+
+fn split_plan(columns: u32, lanes: u32) -> SplitPlan {
+  let per_round = max(min(columns, lanes), 1u);
+  return SplitPlan(per_round, lanes / per_round, (columns + per_round - 1u) / per_round);
+}
+
+// The column lane `lane` sums in round `round`.
+fn split_column(plan: SplitPlan, round: u32, lane: u32) -> u32 {
+  return round * plan.per_round + lane % plan.per_round;
+}
+
+// The first term lane `lane` adds (it adds every `plan.slices`-th); ≥ plan.slices: none.
+fn split_slice(plan: SplitPlan, lane: u32) -> u32 {
+  return lane / plan.per_round;
+}
+
+// Adds up the slices' partial sums: lane j < per_round gets the total of its column (the others
+// get zero). Two barriers, the second so the next use of the scratch may start at once.
+fn split_sum4(partial: vec4<f32>, lane: u32, plan: SplitPlan) -> vec4<f32> {
+  reduce_scratch4[lane] = partial;
+  workgroupBarrier();
+  var total = vec4<f32>();
+  if (lane < plan.per_round) {
+    for (var slice = 0u; slice < plan.slices; slice++) {
+      total += reduce_scratch4[lane + slice * plan.per_round];
+    }
+  }
+  workgroupBarrier();
+  return total;
+}

@@ -183,7 +183,7 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
   // de and da (column sums over the rows). `d_memory` holds the gradient of the memory after
   // this head; a read's share and a write's factor (1 - w·e) are applied with the content
   // addressing's share below, in one pass. Lanes take memory rows, or quads of columns for the
-  // column sums.
+  // column sums, each quad's rows split between lanes (reduce.wgsl's split sums).
   let snapshot = memory_state(snapshot_of(t, k), b);
   let d_state = d_memory_state(b);
   let row = head_row(k, t, b) * MEMORY_N;
@@ -210,27 +210,36 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
     weighted += dw * w;
   }
   if (writes) {
-    for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
+    let plan = split_plan(dims.memory_vec4s, lanes);
+    let slice = split_slice(plan, lane);
+    for (var round = 0u; round < plan.rounds; round++) {
+      let q = split_column(plan, round, lane);
       var d_erase = vec4<f32>();
       var d_add = vec4<f32>();
-      for (var i = 0u; i < dims.memory_n; i++) {
-        let e = i * MEMORY_VEC4S + q;
-        let w = tape[TAPE_WEIGHTS + row + i];
-        let gradient = write_backward_quad(
-          memory[snapshot + e],
-          w,
-          erase4[q],
-          add4[q],
-          d_memory[d_state + e],
-        );
-        d_erase += gradient.erase;
-        d_add += gradient.add;
+      if (q < dims.memory_vec4s && slice < plan.slices) {
+        for (var i = slice; i < dims.memory_n; i += plan.slices) {
+          let e = i * MEMORY_VEC4S + q;
+          let w = tape[TAPE_WEIGHTS + row + i];
+          let gradient = write_backward_quad(
+            memory[snapshot + e],
+            w,
+            erase4[q],
+            add4[q],
+            d_memory[d_state + e],
+          );
+          d_erase += gradient.erase;
+          d_add += gradient.add;
+        }
       }
-      for (var c = 0u; c < 4u; c++) {
-        let m = 4u * q + c;
-        if (m < MEMORY_M) {
-          d_act[parts.erase + m] = d_erase[c];
-          d_act[parts.add + m] = d_add[c];
+      d_erase = split_sum4(d_erase, lane, plan);
+      d_add = split_sum4(d_add, lane, plan);
+      if (lane < plan.per_round && q < dims.memory_vec4s) {
+        for (var c = 0u; c < 4u; c++) {
+          let m = 4u * q + c;
+          if (m < MEMORY_M) {
+            d_act[parts.erase + m] = d_erase[c];
+            d_act[parts.add + m] = d_add[c];
+          }
         }
       }
     }
@@ -332,17 +341,27 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
   );
 
   // The key's gradient, Σ_i dSim_i·(u_i/(|u_i||v|) - cos_i·v/|v|²), lanes taking quads of
-  // columns (the reductions' barriers published key_coefficients); then every raw value's.
-  for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
-    var d_key = -key4[q] * sums.w;
-    for (var i = 0u; i < dims.memory_n; i++) {
-      let u = cosine_operand_quad(memory[snapshot + i * MEMORY_VEC4S + q], q);
-      d_key += key_coefficients[i] * u;
+  // columns, each quad's rows split between lanes (the reductions' barriers published
+  // key_coefficients); then every raw value's.
+  let key_plan = split_plan(dims.memory_vec4s, lanes);
+  let key_slice = split_slice(key_plan, lane);
+  for (var round = 0u; round < key_plan.rounds; round++) {
+    let q = split_column(key_plan, round, lane);
+    var d_key = vec4<f32>();
+    if (q < dims.memory_vec4s && key_slice < key_plan.slices) {
+      for (var i = key_slice; i < dims.memory_n; i += key_plan.slices) {
+        let u = cosine_operand_quad(memory[snapshot + i * MEMORY_VEC4S + q], q);
+        d_key += key_coefficients[i] * u;
+      }
     }
-    for (var c = 0u; c < 4u; c++) {
-      let m = 4u * q + c;
-      if (m < MEMORY_M) {
-        d_act[parts.key + m] = d_key[c];
+    d_key = split_sum4(d_key, lane, key_plan);
+    if (lane < key_plan.per_round && q < dims.memory_vec4s) {
+      d_key -= key4[q] * sums.w;
+      for (var c = 0u; c < 4u; c++) {
+        let m = 4u * q + c;
+        if (m < MEMORY_M) {
+          d_act[parts.key + m] = d_key[c];
+        }
       }
     }
   }
@@ -356,16 +375,26 @@ fn head_backward(b: u32, t: u32, k: u32, lane: u32) {
   }
   workgroupBarrier();
 
-  // Into the top layer's hidden state: dh += W_kᵀ·dRaw (lanes take 4 columns each).
+  // Into the top layer's hidden state: dh += W_kᵀ·dRaw (lanes take 4 columns each, the rows
+  // split between lanes).
   let weight = head_weight(k) / 4u;
   let top = (LAYERS - 1u) * HIDDEN_PADDED;
-  for (var j4 = lane; j4 < HIDDEN_PADDED / 4u; j4 += WORKGROUP_SIZE) {
+  let width = head_width(k);
+  let hidden_plan = split_plan(dims.hidden_vec4s, lanes);
+  let hidden_slice = split_slice(hidden_plan, lane);
+  for (var round = 0u; round < hidden_plan.rounds; round++) {
+    let j4 = split_column(hidden_plan, round, lane);
     var sum = vec4<f32>();
-    for (var r = 0u; r < head_width(k); r++) {
-      sum += param_quad(weight + r * (HIDDEN_PADDED / 4u) + j4) * d_raw[r];
+    if (j4 < dims.hidden_vec4s && hidden_slice < hidden_plan.slices) {
+      for (var r = hidden_slice; r < width; r += hidden_plan.slices) {
+        sum += param_quad(weight + r * (HIDDEN_PADDED / 4u) + j4) * d_raw[r];
+      }
     }
-    for (var q = 0u; q < 4u; q++) {
-      d_hidden[top + 4u * j4 + q] += sum[q];
+    sum = split_sum4(sum, lane, hidden_plan);
+    if (lane < hidden_plan.per_round && j4 < dims.hidden_vec4s) {
+      for (var q = 0u; q < 4u; q++) {
+        d_hidden[top + 4u * j4 + q] += sum[q];
+      }
     }
   }
   workgroupBarrier();
@@ -400,14 +429,18 @@ fn lstm_backward(b: u32, t: u32, layer: u32, lane: u32) {
   workgroupBarrier();
 
   // d_input = W_ihᵀ·dGates (layer 0 keeps only the reads' part: the inputs need no gradient)
-  // and dh_prev = W_hhᵀ·dGates; lanes take 4 columns each, of either product.
+  // and dh_prev = W_hhᵀ·dGates; lanes take 4 columns each, of either product, the units split
+  // between lanes (reduce.wgsl's split sums).
   let inputs4 = layer_input_padded(layer) / 4u;
   let first4 = select(0u, INPUTS / 4u, layer == 0u);
   let input_columns = inputs4 - first4;
   let weight_ih = lstm_weight_ih(layer) / 4u;
   let weight_hh = lstm_weight_hh(layer) / 4u;
   let hidden4s = HIDDEN_PADDED / 4u;
-  for (var column = lane; column < input_columns + hidden4s; column += WORKGROUP_SIZE) {
+  let plan = split_plan(input_columns + dims.hidden_vec4s, dims.workgroup_size);
+  let slice = split_slice(plan, lane);
+  for (var round = 0u; round < plan.rounds; round++) {
+    let column = split_column(plan, round, lane);
     let from_input = column < input_columns;
     var c4: u32;
     var row: u32;
@@ -423,20 +456,25 @@ fn lstm_backward(b: u32, t: u32, layer: u32, lane: u32) {
     }
     let stride = select(hidden4s, inputs4, from_input);
     var sum = vec4<f32>();
-    for (var j = 0u; j < dims.hidden; j++) {
-      let unit = row + j * stride;
-      let d = d_gates[j];
-      sum += param_quad(unit) * d.x + param_quad(unit + gate_rows) * d.y +
-        param_quad(unit + 2u * gate_rows) * d.z + param_quad(unit + 3u * gate_rows) * d.w;
+    if (column < input_columns + dims.hidden_vec4s && slice < plan.slices) {
+      for (var j = slice; j < dims.hidden; j += plan.slices) {
+        let unit = row + j * stride;
+        let d = d_gates[j];
+        sum += param_quad(unit) * d.x + param_quad(unit + gate_rows) * d.y +
+          param_quad(unit + 2u * gate_rows) * d.z + param_quad(unit + 3u * gate_rows) * d.w;
+      }
     }
-    for (var q = 0u; q < 4u; q++) {
-      let c = 4u * c4 + q;
-      if (!from_input) {
-        d_hidden[layer * HIDDEN_PADDED + c] = sum[q];
-      } else if (layer > 0u) {
-        d_hidden[(layer - 1u) * HIDDEN_PADDED + c] += sum[q];
-      } else if (c >= INPUTS && c < CONTROLLER_INPUTS) {
-        d_reads[c - INPUTS] = sum[q];
+    sum = split_sum4(sum, lane, plan);
+    if (lane < plan.per_round && column < input_columns + dims.hidden_vec4s) {
+      for (var q = 0u; q < 4u; q++) {
+        let c = 4u * c4 + q;
+        if (!from_input) {
+          d_hidden[layer * HIDDEN_PADDED + c] = sum[q];
+        } else if (layer > 0u) {
+          d_hidden[(layer - 1u) * HIDDEN_PADDED + c] += sum[q];
+        } else if (c >= INPUTS && c < CONTROLLER_INPUTS) {
+          d_reads[c - INPUTS] = sum[q];
+        }
       }
     }
   }

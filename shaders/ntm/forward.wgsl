@@ -335,7 +335,8 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
   workgroupBarrier();
 
   // Read r = Σ_i w_i·Mem_i, or write Mem_i ← Mem_i∘(1 - w_i·e) + w_i·a into the next snapshot.
-  // (A write's lanes take memory rows; a read's take quads of columns.)
+  // (A write's lanes take memory rows; a read's take quads of columns, each quad's rows split
+  // between lanes: reduce.wgsl's split sums.)
   let slot = head_slot(k);
   if (writes) {
     let after = memory_state(snapshot_of(t, k) + 1u, b);
@@ -348,16 +349,24 @@ fn head_step(b: u32, t: u32, k: u32, lane: u32) {
     }
     storageBarrier();
   } else {
-    for (var q = lane; q < MEMORY_VEC4S; q += WORKGROUP_SIZE) {
+    let plan = split_plan(dims.memory_vec4s, lanes);
+    let slice = split_slice(plan, lane);
+    for (var round = 0u; round < plan.rounds; round++) {
+      let q = split_column(plan, round, lane);
       var read = vec4<f32>();
-      for (var i = 0u; i < dims.memory_n; i++) {
-        read += row_values[i] * memory[snapshot + i * MEMORY_VEC4S + q];
+      if (q < dims.memory_vec4s && slice < plan.slices) {
+        for (var i = slice; i < dims.memory_n; i += plan.slices) {
+          read += row_values[i] * memory[snapshot + i * MEMORY_VEC4S + q];
+        }
       }
-      for (var c = 0u; c < 4u; c++) {
-        let m = 4u * q + c;
-        if (m < MEMORY_M) {
-          read_values[slot * MEMORY_M + m] = read[c];
-          tape[tape_read(slot, t + 1u, b) + m] = read[c];
+      read = split_sum4(read, lane, plan);
+      if (lane < plan.per_round && q < dims.memory_vec4s) {
+        for (var c = 0u; c < 4u; c++) {
+          let m = 4u * q + c;
+          if (m < MEMORY_M) {
+            read_values[slot * MEMORY_M + m] = read[c];
+            tape[tape_read(slot, t + 1u, b) + m] = read[c];
+          }
         }
       }
     }

@@ -66,6 +66,24 @@ function loopOver(count: number, body: (index: number) => number): number {
 }
 
 /**
+ * Split sums (shaders/common/reduce.wgsl `split_plan`): `columns` sums of `count` terms shared
+ * out between `lanes`. Each round runs the busiest lane's share of the terms (each costing
+ * `body`), `sums` calls of `split_sum4` and `epilogue`, the loops that store a column's total.
+ */
+function splitSums(
+  columns: number,
+  count: number,
+  lanes: number,
+  { body = 0, epilogue = 0, sums = 1 } = {},
+): number {
+  const perRound = Math.max(Math.min(columns, lanes), 1);
+  const slices = Math.floor(lanes / perRound);
+  const rounds = Math.ceil(columns / perRound);
+  return loop(rounds) +
+    rounds * (loop(Math.ceil(count / slices), body) + sums * loop(slices) + epilogue);
+}
+
+/**
  * A branch every lane takes the same way: the side taken costs `taken`, the other side one
  * iteration for each of its `skippedLoops` loops (nested ones included), which run masked off.
  */
@@ -100,8 +118,8 @@ export function forwardLoops(shape: NtmShape): StepLoops {
     strided(N, lanes) + s.reduction + // shift, sharpening's sum
     strided(N, lanes) + // sharpening
     (writes
-      ? branch(strided(N, lanes, loop(memoryVec4s)), 3) // the write (rows, quads)
-      : branch(strided(memoryVec4s, lanes, loop(N) + loop(4)), 2)); // the read (quads, rows)
+      ? branch(strided(N, lanes, loop(memoryVec4s)), 4) // the write (rows, quads)
+      : branch(splitSums(memoryVec4s, N, lanes, { epilogue: loop(4) }), 2)); // the read
   const outputStep = strided(s.outputVec4s, lanes, loop(4)) +
     strided(s.O, lanes, loop(s.outputVec4s));
   const step = 1 + gatherControllerInput +
@@ -128,17 +146,18 @@ export function backwardLoops(shape: NtmShape): StepLoops {
     strided(memoryVec4s, lanes, loop(4)) + // key, erase and add (or dr) quads
     loop(memoryVec4s) + // |k|²
     rowsByKind + // dw
-    (writes ? strided(memoryVec4s, lanes, loop(N) + loop(4)) : 3) + s.reduction + // de, da
+    (writes ? splitSums(memoryVec4s, N, lanes, { epilogue: loop(4), sums: 2 }) : 5) + // de, da
+    s.reduction +
     strided(N, lanes) + // sharpening
     strided(N, lanes) + s.reduction + // shift and interpolation
     rowsByKind + 2 * s.reduction + // content
-    strided(memoryVec4s, lanes, loop(N) + loop(4)) + // the key's gradient
+    splitSums(memoryVec4s, N, lanes, { epilogue: loop(4) }) + // the key's gradient
     strided(width, lanes) + // dRaw
-    strided(s.hiddenVec4s, lanes, loop(width) + loop(4)); // into h
+    splitSums(s.hiddenVec4s, width, lanes, { epilogue: loop(4) }); // into h
   const columns = (layer: number) =>
     layer === 0 ? s.controllerVec4s - Math.floor(s.I / 4) + s.hiddenVec4s : 2 * s.hiddenVec4s;
   const lstmBackward = (layer: number) =>
-    strided(s.H, lanes) + strided(columns(layer), lanes, loop(s.H) + loop(4));
+    strided(s.H, lanes) + splitSums(columns(layer), s.H, lanes, { epilogue: loop(4) });
   const step = 1 + outputBackward +
     loopOver(s.heads.length, (k) => headBackward(s.heads[k])) +
     loopOver(s.L, lstmBackward);

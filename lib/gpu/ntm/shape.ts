@@ -184,7 +184,8 @@ export function workgroupBytes(shape: NtmShape): number {
   // Memory-row quads: the key, erase and add vectors (and the backward's dr).
   const quads = padToVec4(M);
   const forward = padToVec4(controllerInputSize(config)) + (L + 1) * Hp + L * H + widest +
-    3 * quads + 2 * N + reads + padToVec4(outputInputSize(config)) + workgroupSize + groups;
+    3 * quads + 2 * N + reads + padToVec4(outputInputSize(config)) + workgroupSize + groups +
+    4 * workgroupSize; // the split sums' vec4 scratch (reduce.wgsl)
   const backward = L * Hp + L * H + 4 * H + reads + config.outputs + 3 * widest + 4 * quads +
     3 * N + 5 * (workgroupSize + groups);
   return 4 * Math.max(forward, backward);
