@@ -4,23 +4,35 @@
 #   .device/deno.xz  the pinned Deno (.dvmrc), xz-compressed;
 #   .device/debs/    Debian's Vulkan loader (libvulkan1) and the GL dispatch libraries that
 #                    NVIDIA's Vulkan driver (libGLX_nvidia.so.0) loads, unpacked there by run.sh.
+# With --baseline REV it also exports commit REV's tree into .device/baseline/, for run.sh's
+# `compare` step (carry ".device/baseline" too).
 # With --lavapipe it also unpacks Mesa's Vulkan software driver into .device/lavapipe/, so that
 # `bench/device/run.sh --lavapipe` rehearses the whole device check here, through the same Vulkan
 # path (WGSL to SPIR-V) that a hardware GPU takes.
 #
-# Run from anywhere: bash bench/device/prepare.sh [--lavapipe]
+# Run from anywhere: bash bench/device/prepare.sh [--lavapipe] [--baseline REV]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 lavapipe=false
-for arg in "$@"; do
-  case "$arg" in
+baseline=""
+while [ $# -gt 0 ]; do
+  case "$1" in
     --lavapipe) lavapipe=true ;;
+    --baseline)
+      baseline=${2:-}
+      shift
+      if ! git rev-parse --verify --quiet "${baseline:-none}^{commit}" >/dev/null; then
+        echo "prepare.sh: --baseline needs a commit, e.g. --baseline HEAD~1 (got '$baseline')" >&2
+        exit 2
+      fi
+      ;;
     *)
-      echo "prepare.sh: unknown option: $arg (valid: --lavapipe)" >&2
+      echo "prepare.sh: unknown option: $1 (valid: --lavapipe, --baseline REV)" >&2
       exit 2
       ;;
   esac
+  shift
 done
 
 version=$(tr -d '[:space:]' <.dvmrc)
@@ -82,6 +94,14 @@ if $lavapipe; then
   }
 }
 EOF
+fi
+
+if [ -n "$baseline" ]; then
+  rm -rf .device/baseline
+  mkdir -p .device/baseline
+  git archive "$baseline" | tar -x -C .device/baseline
+  git rev-parse --short "$baseline" >.device/baseline/REVISION
+  echo "baseline: $(cat .device/baseline/REVISION) in .device/baseline (carry it too)"
 fi
 
 ls -l .device/deno.xz .device/debs

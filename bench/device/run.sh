@@ -4,8 +4,8 @@
 # bench/device/prepare.sh, then run there with carry [".device/deno.xz", ".device/debs"] and
 # command `bash bench/device/run.sh`, timeout_s 600.
 #
-# Steps, most wanted first, each under its own time limit (530 s in all at worst; `parts`, 90 s
-# more, runs only when --steps names it):
+# Steps, most wanted first, each under its own time limit (530 s in all at worst; `parts` and
+# `compare`, 90 s each, run only when --steps names them):
 #   adapter     the adapter WebGPU picks; a software one ends the check (unless --lavapipe)
 #   throughput  bench/gpu_throughput.ts at batch 1, 8, 32 and 128 (targets: 250 and 5,000 seq/s)
 #   kernels     bench/gpu_ntm_bench.ts, webgpu only: the fused forward, the fused backward and a
@@ -18,6 +18,8 @@
 #   parts       the throughput at batch 1 and 32 with one part of the model shrunk at a time
 #               (memory rows, memory width, controller, sequence length) or a second head pair:
 #               where the time of a batch goes
+#   compare     the throughput at batch 1, 32 and 128 of .device/baseline (prepare.sh --baseline
+#               REV) and of this tree, alternating, three rounds: a change's speed-up
 # It prints a table of the steps at the end and writes everything to $OUT/device.log.
 # `--steps throughput,tests` runs only the steps named (after the adapter), for a second call.
 #
@@ -27,7 +29,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 default_steps="throughput kernels agreement lanes copy tests verify"
-all_steps="$default_steps parts"
+all_steps="$default_steps parts compare"
 lavapipe=false
 chosen=" $default_steps "
 while [ $# -gt 0 ]; do
@@ -137,6 +139,18 @@ step copy 80 deno run -A tasks/copy.ts --seed 10 --backend auto -p num_batches=2
   --report-interval 1000 --checkpoint-interval 0
 step tests 200 deno task test
 step verify 40 deno task verify-reference --backend webgpu tests/fixtures/*.safetensors
+if [[ " $chosen " == *" compare "* ]] && [ ! -s .device/baseline/REVISION ]; then
+  echo "run.sh: cannot compare: .device/baseline is missing (run prepare.sh --baseline REV here" \
+    "and carry .device/baseline)"
+  exit 1
+fi
+step compare 90 bash -c 'for round in 1 2 3; do
+  for tree in .device/baseline .; do
+    label=$( [ "$tree" = . ] && echo "this tree" || echo "baseline $(cat .device/baseline/REVISION)")
+    deno run -A "$tree/bench/gpu_throughput.ts" --sizes 1,32,128 --batches 100 |
+      grep "^| [0-9]" | sed "s/^/round $round, $label: /"
+  done
+done'
 step parts 90 bash -c 'for params in "" memory_n=16 memory_m=4 controller_size=20 \
   sequence_max_len=5 num_heads=2; do
   deno run -A bench/gpu_throughput.ts --sizes 1,32 --batches 100 --params "$params" | grep -v "^| -"
