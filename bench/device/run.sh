@@ -11,7 +11,8 @@
 #   kernels     bench/gpu_ntm_bench.ts, webgpu only: the fused forward, the fused backward and a
 #               whole training step, so a missed target shows where the time goes
 #   agreement   bench/device/loss_agreement.ts: webgpu against cpu losses at the default size
-#   lanes       the throughput at batch 1 and 32 with 64 and 256 lanes per batch row (default 128)
+#   lanes       the throughput at batch 1 and 32 with 64, 256 and 512 lanes per batch row (default
+#               128)
 #   copy        `--backend auto` training of the copy task, seed 10, stopped after its time limit
 #   tests       the whole suite (deno task test) on the hardware adapter
 #   verify      deno task verify-reference --backend webgpu on every fixture
@@ -132,7 +133,7 @@ fi
 step throughput 60 deno run -A bench/gpu_throughput.ts --sizes 1,8,32,128
 step kernels 40 deno bench -A --filter webgpu bench/gpu_ntm_bench.ts
 step agreement 40 deno run -A bench/device/loss_agreement.ts --sizes 1,32
-step lanes 40 bash -c 'for lanes in 64 256; do
+step lanes 40 bash -c 'for lanes in 64 256 512; do
   deno run -A bench/gpu_throughput.ts --sizes 1,32 --workgroup-size "$lanes" | sed "s/^/$lanes lanes: /"
 done'
 step copy 80 deno run -A tasks/copy.ts --seed 10 --backend auto -p num_batches=20000 \
