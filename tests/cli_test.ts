@@ -470,7 +470,13 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
         "negative checkpoint interval",
         TASKS.copy,
         ["--checkpoint-interval", "-1"],
-        /Cannot parse arguments: Option '--checkpoint-interval' argument is ambiguous\. .* use '--checkpoint-interval=-XYZ'; see --help$/,
+        /Cannot use option --checkpoint-interval=-1: it must be an integer from 0 to 2147483647$/,
+      ],
+      [
+        "a path that starts with a dash",
+        TASKS.copy,
+        ["--checkpoint-path", "-out"],
+        /Cannot parse arguments: Option '--checkpoint-path' argument is ambiguous\. .* use '--checkpoint-path=-XYZ'; see --help$/,
       ],
       [
         "negative checkpoint interval after =",

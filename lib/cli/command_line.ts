@@ -10,16 +10,40 @@ import { UsageError } from "../config.ts";
 import { parseDecimal, parseInteger } from "../io/number_text.ts";
 
 /**
+ * `config.args` with `--name -1` written `--name=-1` for every option that takes a value, so a
+ * negative number reaches the option's own check (which names the valid range) instead of
+ * parseArgs's "argument is ambiguous".
+ */
+function joinNegativeValues(config: ParseArgsConfig): ParseArgsConfig {
+  const args = config.args;
+  if (!args) return config;
+  const takesValue = (arg: string) =>
+    arg.startsWith("--") && config.options?.[arg.slice(2)]?.type === "string";
+  const joined: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const next = args[index + 1];
+    if (takesValue(args[index]) && next !== undefined && /^-\.?\d/.test(next)) {
+      joined.push(`${args[index]}=${next}`);
+      index++;
+    } else {
+      joined.push(args[index]);
+    }
+  }
+  return { ...config, args: joined };
+}
+
+/**
  * `parseArgs(config)`, with its errors (some span several lines, such as an option value that
  * starts with a dash) turned into a one-line UsageError that points to `help` (the command's
- * help option, such as `--help` or `history --help`).
+ * help option, such as `--help` or `history --help`). A negative number after an option that
+ * takes a value is that option's value.
  */
 export function parseCommandLine<T extends ParseArgsConfig>(
   config: T,
   help = "--help",
 ): ReturnType<typeof parseArgs<T>> {
   try {
-    return parseArgs(config);
+    return parseArgs(joinNegativeValues(config) as T);
   } catch (error) {
     const message = (error as Error).message.trim().replace(/\s*\n\s*/g, " ").replace(/\.$/, "");
     throw new UsageError(`Cannot parse arguments: ${message}; see ${help}`);
