@@ -95,6 +95,7 @@ export * from "./lib/gpu/backend.ts";
 // Training: tasks, the trainer loop, backends, the CLI.
 export * from "./lib/train/backend.ts";
 export * from "./lib/train/task.ts";
+export * from "./lib/train/lr_schedule.ts";
 export * from "./lib/train/trainer.ts";
 export * from "./lib/train/create_backend.ts";
 export { runTrainingCli } from "./lib/cli/train_cli.ts";

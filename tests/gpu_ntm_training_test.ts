@@ -21,13 +21,14 @@ import { assertLossHistoriesAgree } from "./helpers/ntm_agreement.ts";
 const context = await createTestContext();
 const ignore = context === null;
 
-/** The copy task at a size llvmpipe trains quickly. */
-function copySetup(seed: number): TrainingSetup {
+/** The copy task at a size llvmpipe trains quickly, with any other params. */
+function copySetup(seed: number, ...assignments: string[]): TrainingSetup {
   const params = resolveParams(copyTask.params, [
     "controller_size=16",
     "memory_n=16",
     "memory_m=8",
     "sequence_max_len=5",
+    ...assignments,
   ]);
   return trainingSetup(copyTask, params, seed);
 }
@@ -58,6 +59,30 @@ Deno.test({
       assert.ok(state.momentumBuffer.some((value) => value !== 0), "the optimizer state moved");
     } finally {
       gpu.dispose();
+      cpu.dispose();
+    }
+  },
+});
+
+Deno.test({
+  name: "GpuBackend follows a learning-rate schedule batch by batch, as the CPU does",
+  ignore,
+  async fn() {
+    // A large rate after batch 4, then a small one after 8: ignoring either switch would part
+    // the histories by far more than the tolerance (checked below against the unscheduled run).
+    const schedule = "rmsprop_lr_schedule=4:3e-2,8:1e-5";
+    const cpu = new CpuBackend(copySetup(8, schedule));
+    const gpu = await GpuBackend.create(context!, copySetup(8, schedule), { batchesPerSubmit: 3 });
+    const unscheduled = await GpuBackend.create(context!, copySetup(8));
+    try {
+      const expected = await cpu.train(1, 12);
+      const actual = [...await gpu.train(1, 6), ...await gpu.train(7, 6)];
+      assertLossHistoriesAgree(actual, expected);
+      const plain = await unscheduled.train(1, 12);
+      assert.ok(Math.abs(plain[5].loss - actual[5].loss) > 1e-3, "the schedule changed training");
+    } finally {
+      gpu.dispose();
+      unscheduled.dispose();
       cpu.dispose();
     }
   },

@@ -486,7 +486,12 @@ Deno.test("config() builds the reference's NTMs, heads overriding num_heads", ()
     momentum: 0.9,
     eps: 1e-8,
     clip: 10,
+    schedule: [],
   });
+  assert.deepEqual(
+    copyTask.optimizer(copyParams("rmsprop_lr_schedule=10:1e-5,20:3e-6")).schedule,
+    [{ after: 10, lr: 1e-5 }, { after: 20, lr: 3e-6 }],
+  );
 });
 
 Deno.test("resolveParams() and the task checks reject bad params, naming the problem", () => {
@@ -511,6 +516,10 @@ Deno.test("resolveParams() and the task checks reject bad params, naming the pro
     [["rmsprop_momentum=1"], /must be a number ≥ 0 and < 1$/],
     [["rmsprop_lr=fast"], /^Cannot set param rmsprop_lr=fast: it must be a number > 0$/],
     [["rmsprop_lr=1e999"], /^Cannot set param rmsprop_lr=1e999: it must be a number > 0$/],
+    [
+      ["rmsprop_lr_schedule=9:1e-5,9:1e-6"],
+      /^Cannot set param rmsprop_lr_schedule=9:1e-5,9:1e-6: batch 9 does not come after 9; list the switches in order$/,
+    ],
   ];
   for (const [assignments, message] of cases) {
     assert.throws(() => copyParams(...assignments), (error: Error) => {

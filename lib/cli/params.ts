@@ -7,6 +7,7 @@
 
 import { UsageError } from "../config.ts";
 import { parseDecimal, parseInteger } from "../io/number_text.ts";
+import { LR_SCHEDULE_FORMAT, lrScheduleProblem } from "../train/lr_schedule.ts";
 import { paramRecord, type ParamSchema, type ParamSpec, type ParamValues } from "../train/task.ts";
 
 /** Splits `name=value` at its first `=`; throws UsageError when there is none. */
@@ -23,6 +24,7 @@ const MAX_INTEGER = 0x7fff_ffff;
 
 function describeRange(spec: ParamSpec): string {
   if (spec.kind === "heads") return "a comma-separated list of read and write";
+  if (spec.kind === "schedule") return LR_SCHEDULE_FORMAT;
   const kind = spec.kind === "integer" ? "an integer" : "a number";
   const low = spec.kind === "number" && spec.minExclusive ? `> ${spec.min}` : `≥ ${spec.min}`;
   if (spec.max === undefined) {
@@ -49,6 +51,12 @@ export function checkParamValue(
     if (typeof value !== "string") fail();
     return value as string;
   }
+  if (spec.kind === "schedule") {
+    if (typeof value !== "string") return fail();
+    const problem = lrScheduleProblem(value);
+    if (problem) throw new UsageError(`Cannot set param ${name}=${text}: ${problem}`);
+    return value;
+  }
   if (typeof value !== "number" || !Number.isFinite(value)) return fail();
   if (spec.kind === "integer" && !Number.isInteger(value)) fail();
   const tooLow = spec.kind === "number" && spec.minExclusive ? value <= spec.min : value < spec.min;
@@ -66,7 +74,9 @@ export function checkParamValue(
 
 /** Parses the text of one param by its spec (integers in decimal, numbers as JS literals). */
 export function parseParamValue(spec: ParamSpec, name: string, text: string): number | string {
-  if (spec.kind === "heads") return checkParamValue(spec, name, text, text);
+  if (spec.kind === "heads" || spec.kind === "schedule") {
+    return checkParamValue(spec, name, text, text);
+  }
   if (spec.kind === "integer") {
     return checkParamValue(spec, name, parseInteger(text, spec.min, MAX_INTEGER), text);
   }

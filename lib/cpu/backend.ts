@@ -14,7 +14,7 @@ import { measureArena } from "../wasm/float_arena.ts";
 import { type Allocate, type Floats, plainAllocator } from "./floats.ts";
 import { bceLoss, bceLossBackward, bitCost } from "./loss.ts";
 import { CpuNtm } from "./ntm.ts";
-import { rmspropStep } from "./rmsprop.ts";
+import { rmspropStep, settingsAt } from "./rmsprop.ts";
 import { WasmKernels, wasmSimdAvailable } from "./wasm_kernels.ts";
 
 /** Which kernels the CPU backend computes with. */
@@ -108,7 +108,8 @@ export class CpuBackend implements TrainingBackend {
       const dOutputs = this.#workspace.dOutputs.subarray(0, outputs.length);
       bceLossBackward(outputs, batch.target, dOutputs);
       model.backward(params, dOutputs, grads);
-      this.#step(optimizer, params, grads, { squareAverage, momentumBuffer }, layout.trainableSize);
+      const settings = settingsAt(optimizer, first + done);
+      this.#step(settings, params, grads, { squareAverage, momentumBuffer }, layout.trainableSize);
       records.push({ batch: first + done, loss, cost, length: batch.length });
       onProgress?.(done + 1);
     }

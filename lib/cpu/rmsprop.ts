@@ -4,12 +4,18 @@
  * @module
  */
 
+import { learningRateAt, type LrSwitch } from "../train/lr_schedule.ts";
 import type { Floats } from "./floats.ts";
 
 /** RMSprop settings; the reference trains with alpha 0.95, momentum 0.9, eps 1e-8, clamp 10. */
 export interface RmspropSettings {
-  /** Learning rate: the step is `lr·buf`. */
+  /** Learning rate: the step is `lr·buf` (until the schedule's first switch). */
   readonly lr: number;
+  /**
+   * Learning-rate switches by batch (lib/train/lr_schedule.ts); none when absent. A step takes
+   * `settingsAt`'s rate; `rmspropStep` itself uses `lr`.
+   */
+  readonly schedule?: readonly LrSwitch[];
   /** Decay of the running mean square `v`, in [0, 1). */
   readonly alpha: number;
   /** Decay of the momentum buffer `buf`. */
@@ -18,6 +24,12 @@ export interface RmspropSettings {
   readonly eps: number;
   /** Gradients are clamped element-wise to [-clip, clip] before the update. */
   readonly clip: number;
+}
+
+/** The settings of batch `batch` (1-based): `lr` as the schedule sets it there. */
+export function settingsAt(settings: RmspropSettings, batch: number): RmspropSettings {
+  const lr = learningRateAt(settings.lr, settings.schedule ?? [], batch);
+  return lr === settings.lr ? settings : { ...settings, lr };
 }
 
 /** The reference's settings at a given learning rate. */

@@ -16,6 +16,7 @@ import { referenceRmsprop, type RmspropSettings } from "../cpu/rmsprop.ts";
 import { initParams, type ParamLayout, paramLayout } from "../params.ts";
 import type { SequenceSteps } from "../sequence_steps.ts";
 import { freshState, type TrainingSetup, type TrainingState } from "./backend.ts";
+import { parseLrSchedule } from "./lr_schedule.ts";
 
 /** One batch of a task: inputs, targets and the sequence lengths they share. */
 export interface TaskBatch extends TaskSteps {
@@ -113,8 +114,18 @@ export interface HeadsParamSpec {
   readonly description: string;
 }
 
+/** A learning-rate schedule such as `200000:1e-5` (lib/train/lr_schedule.ts); empty: none. */
+export interface ScheduleParamSpec {
+  /** Tags the union `ParamSpec`. */
+  readonly kind: "schedule";
+  /** Always empty: by default the learning rate stays `rmsprop_lr`. */
+  readonly default: "";
+  /** What the param means, for `--help` and the start-up listing. */
+  readonly description: string;
+}
+
 /** How one param is parsed, checked and documented. */
-export type ParamSpec = IntegerParamSpec | NumberParamSpec | HeadsParamSpec;
+export type ParamSpec = IntegerParamSpec | NumberParamSpec | HeadsParamSpec | ScheduleParamSpec;
 
 /** A task's params by name, in the order they are printed. */
 export type ParamSchema = Readonly<Record<string, ParamSpec>>;
@@ -122,9 +133,9 @@ export type ParamSchema = Readonly<Record<string, ParamSpec>>;
 /** A training task's schema: any params, and `num_batches`, the last batch number to train. */
 export type TaskSchema = ParamSchema & { readonly num_batches: IntegerParamSpec };
 
-/** The values of a schema's params: numbers, and strings for head lists. */
+/** The values of a schema's params: numbers, and strings for head lists and schedules. */
 export type ParamValues<S extends ParamSchema> = {
-  readonly [K in keyof S]: S[K] extends HeadsParamSpec ? string : number;
+  readonly [K in keyof S]: S[K] extends HeadsParamSpec | ScheduleParamSpec ? string : number;
 };
 
 /** Param values by name, for code that handles params by their names. */
@@ -155,6 +166,11 @@ export function numberParam(
 /** A head-list param spec (default empty: `num_heads` read/write pairs). */
 export function headsParam(description: string): HeadsParamSpec {
   return { kind: "heads", default: "", description };
+}
+
+/** A learning-rate schedule param spec (default empty: no switches). */
+export function scheduleParam(description: string): ScheduleParamSpec {
+  return { kind: "schedule", default: "", description };
 }
 
 /**
@@ -272,6 +288,7 @@ export type ModelParamSpecs = {
   readonly memory_m: IntegerParamSpec;
   readonly batch_size: IntegerParamSpec;
   readonly rmsprop_lr: NumberParamSpec;
+  readonly rmsprop_lr_schedule: ScheduleParamSpec;
   readonly rmsprop_momentum: NumberParamSpec;
   readonly rmsprop_alpha: NumberParamSpec;
 };
@@ -289,6 +306,9 @@ export const modelParams: ModelParamSpecs = {
   memory_m: integerParam(20, { min: 1 }, "memory width (M)"),
   batch_size: integerParam(1, { min: 1 }, "sequences per batch (B)"),
   rmsprop_lr: numberParam(1e-4, { min: 0, minExclusive: true }, "RMSprop learning rate"),
+  rmsprop_lr_schedule: scheduleParam(
+    "learning rates after given batches, e.g. 200000:1e-5,300000:3e-6",
+  ),
   rmsprop_momentum: numberParam(0.9, { min: 0, max: 1, maxExclusive: true }, "RMSprop momentum"),
   rmsprop_alpha: numberParam(0.95, { min: 0, max: 1 }, "RMSprop smoothing constant"),
 };
@@ -309,8 +329,10 @@ export interface ModelParams {
   readonly memory_m: number;
   /** Sequences per batch B. */
   readonly batch_size: number;
-  /** RMSprop learning rate, > 0. */
+  /** RMSprop learning rate, > 0 (until the schedule's first switch). */
   readonly rmsprop_lr: number;
+  /** Learning-rate switches, `BATCH:LR,…` (lib/train/lr_schedule.ts), or empty. */
+  readonly rmsprop_lr_schedule: string;
   /** RMSprop momentum, in [0, 1). */
   readonly rmsprop_momentum: number;
   /** RMSprop smoothing constant alpha (decay of the mean square), in [0, 1]. */
@@ -335,12 +357,16 @@ export function modelConfig(params: ModelParams, inputs: number, outputs: number
   });
 }
 
-/** The reference's RMSprop (eps 1e-8, clamp ±10) with the task's lr, momentum and alpha. */
+/**
+ * The reference's RMSprop (eps 1e-8, clamp ±10) with the task's lr, its schedule, momentum and
+ * alpha.
+ */
 export function modelOptimizer(params: ModelParams): RmspropSettings {
   return {
     ...referenceRmsprop(params.rmsprop_lr),
     momentum: params.rmsprop_momentum,
     alpha: params.rmsprop_alpha,
+    schedule: parseLrSchedule(params.rmsprop_lr_schedule),
   };
 }
 

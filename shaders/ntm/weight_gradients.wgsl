@@ -74,14 +74,15 @@ fn row_block(from_tape: bool, row_start: u32, stride: u32, first: u32) -> vec4<f
   return grad4[index];
 }
 
-// Stores gradient i and applies the optimizer step to parameter i (a bias element).
-fn update_one(i: u32, grad: f32) {
+// Stores gradient i and applies the optimizer step (with this batch's settings) to parameter i
+// (a bias element).
+fn update_one(batch_settings: RmspropSettings, i: u32, grad: f32) {
   let q = i / 4u;
   let c = i % 4u;
   let state = TRAINABLE / 4u;
   gradients4[q][c] = grad;
   let updated = rmsprop_update(
-    settings,
+    batch_settings,
     params4[q][c],
     grad,
     optimizer_state4[q][c],
@@ -92,8 +93,9 @@ fn update_one(i: u32, grad: f32) {
   optimizer_state4[state + q][c] = updated.momentum_buffer;
 }
 
-// Stores the 4 gradients of vec4 q (4 columns of a weight row) and applies the optimizer step.
-fn update_four(q: u32, grad: vec4<f32>) {
+// Stores the 4 gradients of vec4 q (4 columns of a weight row) and applies the optimizer step
+// (with this batch's settings).
+fn update_four(batch_settings: RmspropSettings, q: u32, grad: vec4<f32>) {
   let state = TRAINABLE / 4u;
   gradients4[q] = grad;
   let param = params4[q];
@@ -103,7 +105,13 @@ fn update_four(q: u32, grad: vec4<f32>) {
   var updated_square: vec4<f32>;
   var updated_momentum: vec4<f32>;
   for (var c = 0u; c < 4u; c++) {
-    let updated = rmsprop_update(settings, param[c], grad[c], square_average[c], momentum_buffer[c]);
+    let updated = rmsprop_update(
+      batch_settings,
+      param[c],
+      grad[c],
+      square_average[c],
+      momentum_buffer[c],
+    );
     updated_param[c] = updated.param;
     updated_square[c] = updated.square_average;
     updated_momentum[c] = updated.momentum_buffer;
@@ -128,6 +136,7 @@ fn main(
   }
   let job = jobs[index];
   let local_tile = tile - job.first_tile;
+  let batch_settings = settings_at(settings, steps.batch_number);
 
   var row_begin = 0u;
   var row_end = BATCH;
@@ -152,7 +161,7 @@ fn main(
     }
     for (var r = 0u; r < BLOCK; r++) {
       if (first + r < job.m) {
-        update_one(job.c_offset + first + r, column[r]);
+        update_one(batch_settings, job.c_offset + first + r, column[r]);
       }
     }
     return;
@@ -173,7 +182,11 @@ fn main(
   if (first_n < job.n) {
     for (var r = 0u; r < BLOCK; r++) {
       if (first_m + r < job.m) {
-        update_four((job.c_offset + (first_m + r) * job.c_stride + first_n) / 4u, sums[r]);
+        update_four(
+          batch_settings,
+          (job.c_offset + (first_m + r) * job.c_stride + first_n) / 4u,
+          sums[r],
+        );
       }
     }
   }

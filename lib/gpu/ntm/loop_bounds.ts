@@ -23,6 +23,7 @@ import {
 import { padToVec4 } from "./param_layout.ts";
 import type { NtmShape } from "./shape.ts";
 import type { TwinLoops } from "../../train/task.ts";
+import { MAX_LR_SWITCHES } from "../../train/lr_schedule.ts";
 
 /** The loops of a fused kernel that runs a range of steps per dispatch. */
 export interface StepLoops {
@@ -187,12 +188,13 @@ export function dataLoops(shape: NtmShape, twin: TwinLoops): number {
 }
 
 /**
- * shaders/ntm/weight_gradients.wgsl: the search of the job table, the loop over the rows (steps ×
+ * shaders/ntm/weight_gradients.wgsl: the search of the job table, the learning-rate schedule's
+ * switches (shaders/ntm/rmsprop.wgsl `settings_at`), the loop over the rows (steps ×
  * batch) of a weight's or a bias's product, and the epilogue's loops over a lane's block.
  */
 export function updateLoops(shape: NtmShape, jobs: number): number {
   const rows = loop(shape.capacity * shape.config.batchSize);
-  return loop(jobs - 1) + rows + loop(4) + rows + loop(4, loop(4));
+  return loop(jobs - 1) + loop(MAX_LR_SWITCHES) + rows + loop(4) + rows + loop(4, loop(4));
 }
 
 /**
