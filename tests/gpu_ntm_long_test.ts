@@ -14,6 +14,7 @@ import { generateBatch, trainingSetup } from "../lib/train/task.ts";
 import { copyElements, copyTask } from "../tasks/copy.ts";
 import { createTestContext } from "./helpers/gpu_context.ts";
 import { assertLossHistoriesAgree, assertTrainingStepMatchesCpu } from "./helpers/ntm_agreement.ts";
+import { randomFloats } from "./helpers/random_floats.ts";
 
 const context = await createTestContext();
 const ignore = context === null;
@@ -125,6 +126,47 @@ Deno.test({
         loopBudget: SOFTWARE_LOOP_ITERATION_LIMIT,
       });
     });
+  },
+});
+
+Deno.test({
+  name: "The loop bounds hold for split sums: 32 lanes over one column quad, the whole limit as " +
+    "the budget",
+  ignore,
+  async fn() {
+    // One memory quad (M 4) over 128 rows and a controller of 2 quads: with 32 lanes every
+    // split sum has many slices; a write head's erase and add gradients take two split sums.
+    const config: NTMConfig = {
+      inputs: 3,
+      outputs: 2,
+      controllerSize: 8,
+      controllerLayers: 1,
+      memoryN: 128,
+      memoryM: 4,
+      heads: ["write", "read"],
+      batchSize: 1,
+    };
+    const layout = paramLayout(config);
+    // Long enough that a dispatch of each kernel runs as many steps as its bound allows.
+    const most = (loops: { perDispatch: number; perStep: number }) =>
+      Math.floor((SOFTWARE_LOOP_ITERATION_LIMIT - loops.perDispatch) / loops.perStep);
+    const shape = ntmShape(layout, 1000, 32);
+    const total = Math.max(most(forwardLoops(shape)), most(backwardLoops(shape))) + 3;
+    const inputSteps = Math.ceil(total / 2);
+    const outputSteps = total - inputSteps;
+    const batch = {
+      input: randomFloats(7, 3, inputSteps * config.inputs, 0, 1),
+      target: randomFloats(7, 4, outputSteps * config.outputs, 0, 1).map(Math.round),
+      inputSteps,
+      outputSteps,
+      outputStart: inputSteps,
+    };
+    const steps = await checkStep(layout, batch, {
+      capacity: total,
+      workgroupSize: 32,
+      loopBudget: SOFTWARE_LOOP_ITERATION_LIMIT,
+    });
+    if (context!.isSoftware) assert.ok(steps.forward < total && steps.backward < total);
   },
 });
 
