@@ -16,8 +16,8 @@
 import { resolveParams } from "../lib/cli/params.ts";
 import { GpuBackend } from "../lib/gpu/backend.ts";
 import { createGpuContext } from "../lib/gpu/context.ts";
-import { trainingSetup } from "../lib/train/task.ts";
-import { copyTask } from "../tasks/copy.ts";
+import { type ParamValues, trainingSetup } from "../lib/train/task.ts";
+import { type CopyParamSpecs, copyTask } from "../tasks/copy.ts";
 import { benchOptions } from "./options.ts";
 
 const values = benchOptions(
@@ -36,6 +36,8 @@ const values = benchOptions(
     params: {
       kind: "params",
       schema: copyTask.params,
+      check: (params) => copyTask.check(params as ParamValues<CopyParamSpecs>),
+      setElsewhere: { batch_size: "--sizes" },
       default: "",
       help: "copy-task params other than the defaults, e.g. 'memory_n=16 controller_size=20'",
     },

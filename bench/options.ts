@@ -6,7 +6,7 @@
  */
 
 import { parseCommandLine, pathOption } from "../lib/cli/command_line.ts";
-import { resolveParams } from "../lib/cli/params.ts";
+import { parseAssignment, resolveParams } from "../lib/cli/params.ts";
 import { EXIT_USAGE } from "../lib/cli/exit.ts";
 import { UsageError } from "../lib/config.ts";
 import type { ParamSchema } from "../lib/train/task.ts";
@@ -23,7 +23,14 @@ export type BenchOption =
     | { readonly kind: "integer" | "integers"; readonly min?: number; readonly max?: number }
     | { readonly kind: "choice"; readonly choices: readonly string[] }
     | { readonly kind: "path"; readonly what: string }
-    | { readonly kind: "params"; readonly schema: ParamSchema }
+    | {
+      readonly kind: "params";
+      readonly schema: ParamSchema;
+      /** The task's own checks across params (`TaskDefinition.check`). */
+      readonly check?: (params: Readonly<Record<string, number | string>>) => void;
+      /** Params other options set, each with the option that sets it. */
+      readonly setElsewhere?: Readonly<Record<string, string>>;
+    }
   );
 
 type Value<O extends BenchOption> = O extends { kind: "integer" } ? number
@@ -50,7 +57,12 @@ function parseValue(
   if (option.kind === "path") return pathOption(`--${name}`, text, option.what)!;
   if (option.kind === "params") {
     const assignments = text.split(/\s+/).filter((part) => part !== "");
-    resolveParams(option.schema, assignments);
+    for (const assignment of assignments) {
+      const [param] = parseAssignment(assignment);
+      const elsewhere = option.setElsewhere?.[param];
+      if (elsewhere) fail(`assignments to params other than ${param}, which ${elsewhere} sets`);
+    }
+    option.check?.(resolveParams(option.schema, assignments));
     return assignments;
   }
   const min = option.min ?? 1, max = option.max ?? 0x7fff_ffff;

@@ -38,6 +38,38 @@ Deno.test("benchOptions() prints --help and stops bad options with one line and 
   }
 });
 
+const gpuThroughput = new URL("../bench/gpu_throughput.ts", import.meta.url).pathname;
+
+Deno.test("bench/gpu_throughput.ts --params checks the copy task's params as -p does", async (t) => {
+  const cases: [string, string][] = [
+    [
+      "memory_q=3",
+      'Cannot set param "memory_q": valid params are controller_size, controller_layers, ' +
+      "num_heads, heads, memory_n, memory_m, batch_size, rmsprop_lr, rmsprop_lr_schedule, " +
+      "rmsprop_momentum, rmsprop_alpha, sequence_width, sequence_min_len, sequence_max_len, " +
+      "num_batches",
+    ],
+    ["memory_n=x", "Cannot set param memory_n=x: it must be an integer ≥ 3 and ≤ 2147483647"],
+    [
+      "sequence_min_len=30",
+      "Cannot set params: sequence_min_len (30) must not exceed sequence_max_len (20)",
+    ],
+    [
+      "memory_n=16 batch_size=4",
+      "Cannot use option --params=memory_n=16 batch_size=4: it must be assignments to params " +
+      "other than batch_size, which --sizes sets",
+    ],
+  ];
+  for (const [params, message] of cases) {
+    await t.step(params, async () => {
+      const run = await runScript(gpuThroughput, ["--params", params]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stderr, `error: ${message}\n`);
+      assert.equal(run.stdout, "");
+    });
+  }
+});
+
 const estimators = new URL("../bench/ngram_estimators.ts", import.meta.url).pathname;
 const memory = new URL("../bench/ngram_memory.ts", import.meta.url).pathname;
 

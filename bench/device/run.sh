@@ -4,8 +4,9 @@
 # bench/device/prepare.sh, then run there with carry [".device/deno.xz", ".device/debs"] and
 # command `bash bench/device/run.sh`, timeout_s 600.
 #
-# Steps, most wanted first, each under its own time limit (530 s in all at worst; `parts` and
-# `compare`, 90 s each, run only when --steps names them):
+# Steps, most wanted first, each under its own time limit (530 s of limits for the default steps,
+# plus up to 10 s per step to stop one that overruns and the setup: give the call timeout_s 600;
+# `parts` and `compare`, 90 s each, run only when --steps names them):
 #   adapter     the adapter WebGPU picks; a software one ends the check (unless --lavapipe)
 #   throughput  bench/gpu_throughput.ts at batch 1, 8, 32 and 128 (targets: 250 and 5,000 seq/s)
 #   kernels     bench/gpu_ntm_bench.ts, webgpu only: the fused forward, the fused backward and a
@@ -58,6 +59,12 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+
+if [[ " $chosen " == *" compare "* ]] && [ ! -s .device/baseline/REVISION ]; then
+  echo "run.sh: cannot compare: .device/baseline is missing (run prepare.sh --baseline REV here" \
+    "and carry .device/baseline)" >&2
+  exit 2
+fi
 
 out=${OUT:-$(mktemp -d)}
 exec > >(tee "$out/device.log") 2>&1
@@ -140,11 +147,6 @@ step copy 80 deno run -A tasks/copy.ts --seed 10 --backend auto -p num_batches=2
   --report-interval 1000 --checkpoint-interval 0
 step tests 200 deno task test
 step verify 40 deno task verify-reference --backend webgpu tests/fixtures/*.safetensors
-if [[ " $chosen " == *" compare "* ]] && [ ! -s .device/baseline/REVISION ]; then
-  echo "run.sh: cannot compare: .device/baseline is missing (run prepare.sh --baseline REV here" \
-    "and carry .device/baseline)"
-  exit 1
-fi
 step compare 90 bash -c 'for round in 1 2 3; do
   for tree in .device/baseline .; do
     label=$( [ "$tree" = . ] && echo "this tree" || echo "baseline $(cat .device/baseline/REVISION)")
