@@ -166,6 +166,28 @@ Deno.test("copy task CLI trains, checkpoints, appends metrics, and resumes with 
   });
 });
 
+Deno.test("a scheduled run prints its rates by batch and resumes through a switch like one run", async () => {
+  await withTempDir(async (dir) => {
+    const schedule = ["-p", "rmsprop_lr_schedule=2:1e-2", "--checkpoint-interval", "2"];
+    await Deno.mkdir(`${dir}/whole`);
+    await Deno.mkdir(`${dir}/resumed`);
+    const whole = await trainInto(`${dir}/whole`, TASKS.copy, [...TINY, ...schedule], 4);
+    assert.match(whole.stdout, /^Learning rate: 0\.0001 for batches 1–2, 0\.01 for 3–4$/m);
+    const resumed = await runTask(TASKS.copy, [
+      "--resume",
+      "whole/copy-task-1000-batch-2.safetensors",
+      "--checkpoint-path",
+      "resumed",
+    ], dir);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /^Learning rate: 0\.01 for batches 3–4$/m);
+    assert.deepEqual(
+      await Deno.readFile(`${dir}/resumed/copy-task-1000-batch-4.safetensors`),
+      await Deno.readFile(`${dir}/whole/copy-task-1000-batch-4.safetensors`),
+    );
+  });
+});
+
 Deno.test("copy task CLI creates the default ./checkpoints folder and prints --help", async () => {
   await withTempDir(async (dir) => {
     const run = await runTask(TASKS.copy, [...TINY, "-p", "num_batches=2"], dir);
@@ -355,6 +377,7 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
       const [name, edit] of [
         ["reshaped", { controller_layers: 2 }],
         ["bad-param", { batch_size: 0 }],
+        ["scheduled", { rmsprop_lr_schedule: "1:0.01" }],
       ]
     ) {
       const params = JSON.stringify({ ...JSON.parse(metadata.params), ...edit as object });
@@ -378,6 +401,30 @@ Deno.test("training CLI rejects bad input with status 2 and one line, leaving no
     if (readOnly !== "/sys") await Deno.mkdir(readOnly, { mode: 0o555 });
 
     const cases: [string, string, string[], RegExp][] = [
+      [
+        "a resume past a switch of its schedule that sets rmsprop_lr",
+        TASKS.copy,
+        ["--resume", "scheduled.safetensors", "-p", "num_batches=3", "-p", "rmsprop_lr=1e-6"],
+        /^error: Cannot set rmsprop_lr=0\.000001 for this run: from batch 3 on, the rate comes from rmsprop_lr_schedule=1:0\.01 \(0\.01 there\); change rmsprop_lr_schedule instead \(an empty one leaves rmsprop_lr in force\)$/,
+      ],
+      [
+        "a bad schedule",
+        TASKS.copy,
+        ["-p", "rmsprop_lr_schedule=5:1e-5,3:1e-6"],
+        /^error: Cannot set param rmsprop_lr_schedule=5:1e-5,3:1e-6: batch 3 does not come after 5; list the switches in order$/,
+      ],
+      [
+        "a negative number as -p's value",
+        TASKS.copy,
+        ["-p", "-1"],
+        /^error: Cannot parse param "-1": write it as name=value, e.g\. batch_size=4$/,
+      ],
+      [
+        "an option after --",
+        TASKS.copy,
+        ["--", "--seed", "-1"],
+        /^error: Cannot parse arguments: Unexpected argument '--seed'\. /,
+      ],
       [
         "a folder holding a later checkpoint of a run with other params",
         TASKS.copy,

@@ -3,7 +3,13 @@ import { resolveParams } from "../lib/cli/params.ts";
 import { CpuBackend } from "../lib/cpu/backend.ts";
 import { referenceRmsprop, settingsAt } from "../lib/cpu/rmsprop.ts";
 import { rmspropUniform } from "../lib/gpu/ntm/rmsprop.ts";
-import { learningRateAt, lrScheduleProblem, parseLrSchedule } from "../lib/train/lr_schedule.ts";
+import {
+  describeLrSchedule,
+  formatLrSchedule,
+  learningRateAt,
+  lrScheduleProblem,
+  parseLrSchedule,
+} from "../lib/train/lr_schedule.ts";
 import { trainingSetup } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
 
@@ -14,13 +20,18 @@ Deno.test("parseLrSchedule() reads BATCH:LR switches and names what is wrong", (
     { after: 300000, lr: 3e-6 },
   ]);
   const cases: [string, RegExp][] = [
-    ["x", /^"x" is not BATCH:LR; write comma-separated BATCH:LR switches/],
+    [
+      "x",
+      /^"x" is not BATCH:LR with BATCH from 1 to 2147483647; write comma-separated BATCH:LR switches/,
+    ],
     ["0:1e-5", /^"0:1e-5" is not BATCH:LR/],
     ["5:0", /^"5:0" is not BATCH:LR/],
     ["5:-1e-5", /^"5:-1e-5" is not BATCH:LR/],
     ["5:1e999", /^"5:1e999" is not BATCH:LR/],
     ["5:1e-5:2", /^"5:1e-5:2" is not BATCH:LR/],
-    ["5:1e-5,", /^"" is not BATCH:LR/],
+    ["5:1e-5,", /^it has an empty switch; write comma-separated BATCH:LR switches/],
+    [" , ", /^it has an empty switch/],
+    ["2147483648:1e-5", /^"2147483648:1e-5" is not BATCH:LR with BATCH from 1 to 2147483647; /],
     ["5:1e-5,5:1e-6", /^batch 5 does not come after 5; list the switches in order$/],
     ["1:1,2:1,3:1,4:1,5:1,6:1,7:1,8:1,9:1", /^it has 9 switches, at most 8 are allowed$/],
   ];
@@ -35,6 +46,25 @@ Deno.test("parseLrSchedule() reads BATCH:LR switches and names what is wrong", (
   }
 });
 
+Deno.test("formatLrSchedule() gives one text per schedule; describeLrSchedule() the rates by batch", () => {
+  assert.equal(formatLrSchedule(parseLrSchedule(" 3 : 1e-2,5:2E-3 ")), "3:0.01,5:0.002");
+  assert.equal(formatLrSchedule([]), "");
+  const schedule = parseLrSchedule("3:1e-2,5:2e-3,100:1");
+  assert.equal(
+    describeLrSchedule(1e-4, schedule, 1, 6),
+    "0.0001 for batches 1–3, 0.01 for 4–5, 0.002 for 6; the switch after batch 100 comes after " +
+      "num_batches (6)",
+  );
+  assert.equal(
+    describeLrSchedule(1e-4, schedule, 5, 200),
+    "0.01 for batch 5, 0.002 for 6–100, 1 for 101–200",
+  );
+  assert.equal(
+    describeLrSchedule(1e-4, parseLrSchedule("10:1,20:2"), 1, 5),
+    "0.0001 for batches 1–5; the switches after batch 10, 20 come after num_batches (5)",
+  );
+});
+
 Deno.test("learningRateAt() switches after the given batches; settingsAt() applies it", () => {
   const schedule = parseLrSchedule("3:1e-3,5:1e-5");
   const rates = [1, 2, 3, 4, 5, 6, 7].map((batch) => learningRateAt(1e-4, schedule, batch));
@@ -46,7 +76,11 @@ Deno.test("learningRateAt() switches after the given batches; settingsAt() appli
 });
 
 Deno.test("rmspropUniform() lays the switches out as shaders/ntm/rmsprop.wgsl reads them", () => {
-  const settings = { ...referenceRmsprop(1e-4), schedule: parseLrSchedule("3:1e-3,5000000000:2") };
+  // (A parsed schedule stops at batch 2^31 − 1; the uniform takes any switches.)
+  const settings = {
+    ...referenceRmsprop(1e-4),
+    schedule: [{ after: 3, lr: 1e-3 }, { after: 5e9, lr: 2 }],
+  };
   const uniform = rmspropUniform(settings);
   const words = new Uint32Array(uniform.buffer);
   assert.equal(uniform.byteLength, 96);

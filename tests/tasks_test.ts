@@ -492,6 +492,8 @@ Deno.test("config() builds the reference's NTMs, heads overriding num_heads", ()
     copyTask.optimizer(copyParams("rmsprop_lr_schedule=10:1e-5,20:3e-6")).schedule,
     [{ after: 10, lr: 1e-5 }, { after: 20, lr: 3e-6 }],
   );
+  // Stored as one text per schedule, so that runs compare by meaning.
+  assert.equal(copyParams("rmsprop_lr_schedule=10 : 1e-2").rmsprop_lr_schedule, "10:0.01");
 });
 
 Deno.test("resolveParams() and the task checks reject bad params, naming the problem", () => {

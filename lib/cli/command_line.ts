@@ -10,23 +10,31 @@ import { UsageError } from "../config.ts";
 import { parseDecimal, parseInteger } from "../io/number_text.ts";
 
 /**
- * `config.args` with `--name -1` written `--name=-1` for every option that takes a value, so a
- * negative number reaches the option's own check (which names the valid range) instead of
- * parseArgs's "argument is ambiguous".
+ * `config.args` with `--name -1` written `--name=-1` (and `-p -1` as `-p-1`) for every option
+ * that takes a value, up to a `--`, so a negative number reaches the option's own check (which
+ * names the valid range) instead of parseArgs's "argument is ambiguous".
  */
 function joinNegativeValues(config: ParseArgsConfig): ParseArgsConfig {
   const args = config.args;
   if (!args) return config;
+  const options = Object.entries(config.options ?? {});
   const takesValue = (arg: string) =>
-    arg.startsWith("--") && config.options?.[arg.slice(2)]?.type === "string";
+    options.some(([name, option]) =>
+      option.type === "string" &&
+      (arg === `--${name}` || (option.short !== undefined && arg === `-${option.short}`))
+    );
   const joined: string[] = [];
   for (let index = 0; index < args.length; index++) {
-    const next = args[index + 1];
-    if (takesValue(args[index]) && next !== undefined && /^-\.?\d/.test(next)) {
-      joined.push(`${args[index]}=${next}`);
+    const arg = args[index], next = args[index + 1];
+    if (arg === "--") {
+      joined.push(...args.slice(index));
+      break;
+    }
+    if (takesValue(arg) && next !== undefined && /^-\.?\d/.test(next)) {
+      joined.push(arg.startsWith("--") ? `${arg}=${next}` : `${arg}${next}`);
       index++;
     } else {
-      joined.push(args[index]);
+      joined.push(arg);
     }
   }
   return { ...config, args: joined };

@@ -7,7 +7,12 @@
 
 import { UsageError } from "../config.ts";
 import { parseDecimal, parseInteger } from "../io/number_text.ts";
-import { LR_SCHEDULE_FORMAT, lrScheduleProblem } from "../train/lr_schedule.ts";
+import {
+  formatLrSchedule,
+  LR_SCHEDULE_FORMAT,
+  lrScheduleProblem,
+  parseLrSchedule,
+} from "../train/lr_schedule.ts";
 import { paramRecord, type ParamSchema, type ParamSpec, type ParamValues } from "../train/task.ts";
 
 /** Splits `name=value` at its first `=`; throws UsageError when there is none. */
@@ -55,7 +60,8 @@ export function checkParamValue(
     if (typeof value !== "string") return fail();
     const problem = lrScheduleProblem(value);
     if (problem) throw new UsageError(`Cannot set param ${name}=${text}: ${problem}`);
-    return value;
+    // One text per schedule, so runs compare by meaning: 3:1e-2 and 3:0.01 are both 3:0.01.
+    return formatLrSchedule(parseLrSchedule(value));
   }
   if (typeof value !== "number" || !Number.isFinite(value)) return fail();
   if (spec.kind === "integer" && !Number.isInteger(value)) fail();
@@ -121,12 +127,11 @@ export function formatParamValue(value: number | string): string {
 export function formatParams<S extends ParamSchema>(schema: S, params: ParamValues<S>): string[] {
   const names = Object.keys(schema);
   const width = Math.max(...names.map((name) => name.length));
-  return names.map((name) => {
-    const value = paramRecord(params)[name];
-    return `  ${name.padEnd(width)}  ${formatParamValue(value).padEnd(8)}  ${
-      schema[name].description
-    }`;
-  });
+  const values = names.map((name) => formatParamValue(paramRecord(params)[name]));
+  const valueWidth = Math.max(8, ...values.map((value) => value.length));
+  return names.map((name, index) =>
+    `  ${name.padEnd(width)}  ${values[index].padEnd(valueWidth)}  ${schema[name].description}`
+  );
 }
 
 /** The usage lines of a schema for `--help`: each param's default, range and meaning. */

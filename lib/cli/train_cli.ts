@@ -27,6 +27,7 @@ import {
   trainingSetup,
 } from "../train/task.ts";
 import { train } from "../train/trainer.ts";
+import { describeLrSchedule, learningRateAt, parseLrSchedule } from "../train/lr_schedule.ts";
 import { taskCommand } from "./command_line.ts";
 import { EXIT_INTERRUPTED, runCommand } from "./exit.ts";
 import { checkWritableFile, checkWritableFolder } from "./paths.ts";
@@ -37,7 +38,7 @@ import {
   checkSameModel,
   describeParamChanges,
 } from "./checkpoint_params.ts";
-import { formatParams, formatParamValue, resolveParams } from "./params.ts";
+import { formatParams, formatParamValue, parseAssignment, resolveParams } from "./params.ts";
 import { terminalProgress } from "./progress.ts";
 import {
   DEFAULT_SEED,
@@ -121,6 +122,28 @@ interface RunPlan<S extends TaskSchema> {
   readonly saved?: ParamValues<S>;
 }
 
+/**
+ * Throws UsageError when a resume sets `rmsprop_lr` that no batch of it would use: a switch of
+ * the schedule came before `firstBatch`, so the schedule sets every rate from there.
+ */
+function checkRateTakesEffect(
+  params: Readonly<Record<string, number | string>>,
+  assignments: readonly string[],
+  firstBatch: number,
+): void {
+  const schedule = parseLrSchedule(String(params.rmsprop_lr_schedule));
+  const setsRate = assignments.some((assignment) =>
+    parseAssignment(assignment)[0] === "rmsprop_lr"
+  );
+  if (!setsRate || schedule.length === 0 || schedule[0].after >= firstBatch) return;
+  const rate = learningRateAt(Number(params.rmsprop_lr), schedule, firstBatch);
+  throw new UsageError(
+    `Cannot set rmsprop_lr=${params.rmsprop_lr} for this run: from batch ${firstBatch} on, the ` +
+      `rate comes from rmsprop_lr_schedule=${params.rmsprop_lr_schedule} (${rate} there); ` +
+      "change rmsprop_lr_schedule instead (an empty one leaves rmsprop_lr in force)",
+  );
+}
+
 async function planRun<S extends TaskSchema>(
   task: TaskDefinition<S>,
   options: TrainingOptions,
@@ -138,6 +161,7 @@ async function planRun<S extends TaskSchema>(
   const params = resolveParams(task.params, options.params, saved);
   task.check(params);
   if (resumed) checkSameModel(task, resumed, saved!, params);
+  if (resumed) checkRateTakesEffect(paramRecord(params), options.params, resumed.nextBatch);
   const numBatches = Number(params.num_batches);
   if (resumed && resumed.batch >= numBatches) {
     throw new UsageError(
@@ -256,6 +280,13 @@ async function trainTask<S extends TaskSchema>(
           `(trained on ${plan.resumed.backend})`,
       );
       console.log(describeParamChanges(plan.saved!, plan.params));
+    }
+    const schedule = parseLrSchedule(String(paramRecord(params).rmsprop_lr_schedule));
+    if (schedule.length > 0) {
+      const base = Number(paramRecord(params).rmsprop_lr);
+      console.log(
+        `Learning rate: ${describeLrSchedule(base, schedule, plan.completed + 1, numBatches)}`,
+      );
     }
     console.log(
       checkpointsOn

@@ -8,6 +8,7 @@
  */
 
 import { parseDecimal, parseInteger } from "../io/number_text.ts";
+import { MAX_BATCHES } from "./task.ts";
 
 /** From batch `after + 1` on, the learning rate is `lr`. */
 export interface LrSwitch {
@@ -22,26 +23,25 @@ export const MAX_LR_SWITCHES = 8;
 
 /** What `parseLrSchedule` accepts, for messages and `--help`. */
 export const LR_SCHEDULE_FORMAT: string =
-  `comma-separated BATCH:LR switches (the learning rate after ` +
-  `batch BATCH), batches increasing from 1, rates > 0, at most ${MAX_LR_SWITCHES}`;
+  `comma-separated BATCH:LR switches, each the learning rate after batch BATCH, with batches ` +
+  `increasing from 1, rates > 0, at most ${MAX_LR_SWITCHES}`;
 
 /** The switches `BATCH:LR,…` (empty: none), or what is wrong with them. */
 function readLrSchedule(text: string): LrSwitch[] | string {
   if (text.trim() === "") return [];
   const parts = text.split(",");
-  if (parts.length > MAX_LR_SWITCHES) {
-    return `it has ${parts.length} switches, at most ${MAX_LR_SWITCHES} are allowed`;
-  }
   const schedule: LrSwitch[] = [];
   for (const part of parts) {
+    if (part.trim() === "") return `it has an empty switch; write ${LR_SCHEDULE_FORMAT}`;
     const [batchText, lrText, extra] = part.split(":");
-    const after = parseInteger(batchText?.trim() ?? "", 1, Number.MAX_SAFE_INTEGER);
+    const after = parseInteger(batchText.trim(), 1, MAX_BATCHES);
     const lr = parseDecimal(lrText?.trim() ?? "");
     if (
       after === undefined || lr === undefined || !(lr > 0) || !Number.isFinite(lr) ||
       extra !== undefined
     ) {
-      return `"${part.trim()}" is not BATCH:LR; write ${LR_SCHEDULE_FORMAT}`;
+      return `"${part.trim()}" is not BATCH:LR with BATCH from 1 to ${MAX_BATCHES}; write ` +
+        LR_SCHEDULE_FORMAT;
     }
     const previous = schedule.at(-1);
     if (previous && after <= previous.after) {
@@ -49,7 +49,45 @@ function readLrSchedule(text: string): LrSwitch[] | string {
     }
     schedule.push({ after, lr });
   }
+  if (schedule.length > MAX_LR_SWITCHES) {
+    return `it has ${schedule.length} switches, at most ${MAX_LR_SWITCHES} are allowed`;
+  }
   return schedule;
+}
+
+/** A schedule as the param stores it: `BATCH:LR,…`, each rate in JavaScript's shortest form. */
+export function formatLrSchedule(schedule: readonly LrSwitch[]): string {
+  return schedule.map(({ after, lr }) => `${after}:${lr}`).join(",");
+}
+
+/**
+ * The learning rates of batches `first` to `last` under `schedule` from `base`, for the start-up
+ * listing: `0.0001 for batches 1–200000, 0.00001 for 200001–300000`, and the switches the run
+ * never reaches.
+ */
+export function describeLrSchedule(
+  base: number,
+  schedule: readonly LrSwitch[],
+  first: number,
+  last: number,
+): string {
+  const parts: string[] = [];
+  let start = first;
+  for (const { after } of [...schedule.filter((change) => change.after < last), { after: last }]) {
+    if (after < start) continue;
+    const span = start === after ? `${start}` : `${start}–${after}`;
+    const range = parts.length > 0 ? span : start === after ? `batch ${span}` : `batches ${span}`;
+    parts.push(`${learningRateAt(base, schedule, start)} for ${range}`);
+    start = after + 1;
+  }
+  const unreached = schedule.filter((change) => change.after >= last);
+  const note = unreached.length === 0
+    ? ""
+    : `; the switch${unreached.length > 1 ? "es" : ""} after batch ` +
+      `${unreached.map((change) => change.after).join(", ")} come${
+        unreached.length > 1 ? "" : "s"
+      } after num_batches (${last})`;
+  return parts.join(", ") + note;
 }
 
 /** What is wrong with the schedule `text`, or undefined when it parses. */

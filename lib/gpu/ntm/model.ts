@@ -382,7 +382,10 @@ export class GpuNtm {
     return unpackStore(this.shape.params, await readFloats(this.context, this.buffers.grads), true);
   }
 
-  /** Uploads a batch and its step record (its loss goes to record `record`). */
+  /**
+   * Uploads a batch and its step record (its loss goes to record `record`). Its batch number is
+   * 0, so its update takes the optimizer's `lr` whatever the schedule says.
+   */
   writeBatch(batch: HostBatch, record = 0): void {
     const { batchSize: B, inputs: I, outputs: O } = this.shape.config;
     checkSequenceSteps(batch, "upload a batch");
