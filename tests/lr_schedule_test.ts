@@ -7,8 +7,8 @@ import {
   describeLrSchedule,
   formatLrSchedule,
   learningRateAt,
-  lrScheduleProblem,
   parseLrSchedule,
+  readLrSchedule,
 } from "../lib/train/lr_schedule.ts";
 import { trainingSetup } from "../lib/train/task.ts";
 import { copyTask } from "../tasks/copy.ts";
@@ -36,7 +36,9 @@ Deno.test("parseLrSchedule() reads BATCH:LR switches and names what is wrong", (
     ["1:1,2:1,3:1,4:1,5:1,6:1,7:1,8:1,9:1", /^it has 9 switches, at most 8 are allowed$/],
   ];
   for (const [text, problem] of cases) {
-    assert.match(lrScheduleProblem(text) ?? "", problem, text);
+    const read = readLrSchedule(text);
+    assert.ok(typeof read === "string", text);
+    assert.match(read, problem, text);
     assert.throws(
       () => parseLrSchedule(text),
       (error: Error) =>

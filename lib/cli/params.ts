@@ -7,12 +7,7 @@
 
 import { UsageError } from "../config.ts";
 import { parseDecimal, parseInteger } from "../io/number_text.ts";
-import {
-  formatLrSchedule,
-  LR_SCHEDULE_FORMAT,
-  lrScheduleProblem,
-  parseLrSchedule,
-} from "../train/lr_schedule.ts";
+import { formatLrSchedule, LR_SCHEDULE_FORMAT, readLrSchedule } from "../train/lr_schedule.ts";
 import { paramRecord, type ParamSchema, type ParamSpec, type ParamValues } from "../train/task.ts";
 
 /** Splits `name=value` at its first `=`; throws UsageError when there is none. */
@@ -58,10 +53,12 @@ export function checkParamValue(
   }
   if (spec.kind === "schedule") {
     if (typeof value !== "string") return fail();
-    const problem = lrScheduleProblem(value);
-    if (problem) throw new UsageError(`Cannot set param ${name}=${text}: ${problem}`);
+    const schedule = readLrSchedule(value);
+    if (typeof schedule === "string") {
+      throw new UsageError(`Cannot set param ${name}=${text}: ${schedule}`);
+    }
     // One text per schedule, so runs compare by meaning: 3:1e-2 and 3:0.01 are both 3:0.01.
-    return formatLrSchedule(parseLrSchedule(value));
+    return formatLrSchedule(schedule);
   }
   if (typeof value !== "number" || !Number.isFinite(value)) return fail();
   if (spec.kind === "integer" && !Number.isInteger(value)) fail();

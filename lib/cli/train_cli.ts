@@ -27,7 +27,8 @@ import {
   trainingSetup,
 } from "../train/task.ts";
 import { train } from "../train/trainer.ts";
-import { describeLrSchedule, learningRateAt, parseLrSchedule } from "../train/lr_schedule.ts";
+import { describeLrSchedule, formatLrSchedule } from "../train/lr_schedule.ts";
+import { type RmspropSettings, settingsAt } from "../cpu/rmsprop.ts";
 import { taskCommand } from "./command_line.ts";
 import { EXIT_INTERRUPTED, runCommand } from "./exit.ts";
 import { checkWritableFile, checkWritableFolder } from "./paths.ts";
@@ -124,23 +125,23 @@ interface RunPlan<S extends TaskSchema> {
 
 /**
  * Throws UsageError when a resume sets `rmsprop_lr` that no batch of it would use: a switch of
- * the schedule came before `firstBatch`, so the schedule sets every rate from there.
+ * the optimizer's schedule came before `firstBatch`, so the schedule sets every rate from there.
  */
 function checkRateTakesEffect(
-  params: Readonly<Record<string, number | string>>,
+  optimizer: RmspropSettings,
   assignments: readonly string[],
   firstBatch: number,
 ): void {
-  const schedule = parseLrSchedule(String(params.rmsprop_lr_schedule));
+  const schedule = optimizer.schedule ?? [];
   const setsRate = assignments.some((assignment) =>
     parseAssignment(assignment)[0] === "rmsprop_lr"
   );
   if (!setsRate || schedule.length === 0 || schedule[0].after >= firstBatch) return;
-  const rate = learningRateAt(Number(params.rmsprop_lr), schedule, firstBatch);
   throw new UsageError(
-    `Cannot set rmsprop_lr=${params.rmsprop_lr} for this run: from batch ${firstBatch} on, the ` +
-      `rate comes from rmsprop_lr_schedule=${params.rmsprop_lr_schedule} (${rate} there); ` +
-      "change rmsprop_lr_schedule instead (an empty one leaves rmsprop_lr in force)",
+    `Cannot set rmsprop_lr=${formatParamValue(optimizer.lr)} for this run: from batch ` +
+      `${firstBatch} on, the rate comes from rmsprop_lr_schedule=${formatLrSchedule(schedule)} ` +
+      `(${settingsAt(optimizer, firstBatch).lr} there); change rmsprop_lr_schedule instead (an ` +
+      "empty one leaves rmsprop_lr in force)",
   );
 }
 
@@ -161,7 +162,6 @@ async function planRun<S extends TaskSchema>(
   const params = resolveParams(task.params, options.params, saved);
   task.check(params);
   if (resumed) checkSameModel(task, resumed, saved!, params);
-  if (resumed) checkRateTakesEffect(paramRecord(params), options.params, resumed.nextBatch);
   const numBatches = Number(params.num_batches);
   if (resumed && resumed.batch >= numBatches) {
     throw new UsageError(
@@ -184,6 +184,7 @@ async function planRun<S extends TaskSchema>(
       `Cannot allocate the model's parameters: ${error.message}; lower the sizes`,
     );
   }
+  if (resumed) checkRateTakesEffect(setup.optimizer, options.params, resumed.nextBatch);
   return {
     seed,
     params,
@@ -281,11 +282,10 @@ async function trainTask<S extends TaskSchema>(
       );
       console.log(describeParamChanges(plan.saved!, plan.params));
     }
-    const schedule = parseLrSchedule(String(paramRecord(params).rmsprop_lr_schedule));
+    const { lr, schedule = [] } = plan.setup.optimizer;
     if (schedule.length > 0) {
-      const base = Number(paramRecord(params).rmsprop_lr);
       console.log(
-        `Learning rate: ${describeLrSchedule(base, schedule, plan.completed + 1, numBatches)}`,
+        `Learning rate: ${describeLrSchedule(lr, schedule, plan.completed + 1, numBatches)}`,
       );
     }
     console.log(

@@ -27,7 +27,7 @@ export const LR_SCHEDULE_FORMAT: string =
   `increasing from 1, rates > 0, at most ${MAX_LR_SWITCHES}`;
 
 /** The switches `BATCH:LR,…` (empty: none), or what is wrong with them. */
-function readLrSchedule(text: string): LrSwitch[] | string {
+export function readLrSchedule(text: string): LrSwitch[] | string {
   if (text.trim() === "") return [];
   const parts = text.split(",");
   const schedule: LrSwitch[] = [];
@@ -88,12 +88,6 @@ export function describeLrSchedule(
         unreached.length > 1 ? "" : "s"
       } after num_batches (${last})`;
   return parts.join(", ") + note;
-}
-
-/** What is wrong with the schedule `text`, or undefined when it parses. */
-export function lrScheduleProblem(text: string): string | undefined {
-  const schedule = readLrSchedule(text);
-  return typeof schedule === "string" ? schedule : undefined;
 }
 
 /**
